@@ -1,0 +1,35 @@
+# The two commands: `make demo` and `make test`. Both set everything up on a
+# fresh machine (a .venv is created if missing and the package installed).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BACKENDS := tensorflow jax torch
+# Default pytest selection; `make test PYTEST_ARGS="-m 'not slow'"` narrows it.
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[all,dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python examples/text_classification.py
+
+lint: install
+	$(BIN)/ruff check keras_seq tests examples benchmarks applications
+
+test: lint
+	@set -e; for backend in $(BACKENDS); do \
+		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
+		KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,19 @@
+"""The building blocks of keras-seq: subclassed Keras layers."""
+
+from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
+from keras_seq.layers.patch_embedding import PatchEmbedding
+from keras_seq.layers.positional_embedding import PositionalEmbedding
+from keras_seq.layers.token_and_position_embedding import TokenAndPositionEmbedding
+from keras_seq.layers.transformer_decoder import TransformerDecoder
+from keras_seq.layers.transformer_encoder import TransformerEncoder
+from keras_seq.layers.tubelet_embedding import TubeletEmbedding
+
+__all__ = [
+    "MultiHeadSelfAttention",
+    "PatchEmbedding",
+    "PositionalEmbedding",
+    "TokenAndPositionEmbedding",
+    "TransformerDecoder",
+    "TransformerEncoder",
+    "TubeletEmbedding",
+]

@@ -1,0 +1,299 @@
+import keras
+from keras import ops
+
+from keras_seq.layers.masking import attached_mask
+from keras_seq.layers.masking import causal_mask
+from keras_seq.layers.masking import combine_attention_masks
+
+MERGE_MODES = ("concat", "sum", "mean")
+
+
+def _positive_int(name, value, allow_none=False):
+    if value is None and allow_none:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class MultiHeadSelfAttention(keras.layers.Layer):
+    """Multi-head scaled dot-product attention of a sequence over itself.
+
+    Queries, keys and values are projected from the input (self-attention),
+    or keys and values from `context` (encoder-decoder attention). Masks are
+    booleans, True = attend: the padding masks of the input and the context
+    (Keras masks, attached by a `mask_zero=True` embedding, or passed), the
+    causal mask, and an explicit `attention_mask` combine in
+    `keras_seq.layers.masking`.
+
+    Without `return_attention_scores` the layer calls
+    `keras.ops.dot_product_attention`, so each backend runs its fused
+    kernel (flash attention where the hardware has it). With it, the
+    probabilities are computed explicitly and returned. Attention dropout
+    during training also takes the explicit path.
+
+    Args:
+        num_heads: number of attention heads.
+        key_dim: size of each query and key head. Defaults to
+            `input_dim // num_heads`.
+        value_dim: size of each value head. Defaults to `key_dim`.
+        output_dim: size of the output features. Defaults to the input's.
+        dropout: dropout rate on the attention probabilities.
+        use_bias: whether the projections have biases.
+        causal: whether step `t` may only attend to steps `<= t`.
+        merge: how head results are merged: `"concat"` (concatenate and
+            project, the standard), `"sum"` or `"mean"` (reduce the heads,
+            then project with one `(value_dim, output_dim)` kernel).
+        kernel_initializer, bias_initializer: initializers of the projections.
+        **kwargs: standard layer arguments.
+
+    Call arguments:
+        inputs: `(batch, time, dim)` queries (and keys and values, without
+            `context`).
+        context: optional `(batch, source_time, context_dim)` keys and values.
+        mask: `(batch, time)` padding mask of `inputs`. Without `context` it
+            also masks the keys.
+        context_mask: `(batch, source_time)` padding mask of `context`.
+        attention_mask: `(batch, time, source_time)` explicit mask.
+        return_attention_scores: also return the attention probabilities,
+            `(batch, num_heads, time, source_time)`.
+        cache: `(batch, 2, max_length, num_heads, key_dim)` stacked keys and
+            values of earlier steps, from `init_cache()`. With a cache the
+            call returns `(outputs, updated_cache)`.
+        cache_index: position of the first step of `inputs` in the cache.
+        training: whether dropout is active.
+
+    Example:
+
+    >>> x = keras.random.normal((2, 6, 16))
+    >>> attention = MultiHeadSelfAttention(num_heads=4, causal=True)
+    >>> attention(x).shape
+    (2, 6, 16)
+    >>> outputs, scores = attention(x, return_attention_scores=True)
+    >>> scores.shape
+    (2, 4, 6, 6)
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        key_dim=None,
+        value_dim=None,
+        output_dim=None,
+        dropout=0.0,
+        use_bias=True,
+        causal=False,
+        merge="concat",
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _positive_int("num_heads", num_heads)
+        _positive_int("key_dim", key_dim, allow_none=True)
+        _positive_int("value_dim", value_dim, allow_none=True)
+        _positive_int("output_dim", output_dim, allow_none=True)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        if merge not in MERGE_MODES:
+            raise ValueError(f"`merge` must be one of {MERGE_MODES}. Received: merge={merge!r}")
+        self.num_heads = num_heads
+        self.key_dim = key_dim
+        self.value_dim = value_dim
+        self.output_dim = output_dim
+        self.dropout = dropout
+        self.use_bias = use_bias
+        self.causal = causal
+        self.merge = merge
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.supports_masking = True
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+
+    def _projection(self, name, equation, output_shape, bias_axes):
+        return keras.layers.EinsumDense(
+            equation,
+            output_shape=output_shape,
+            bias_axes=bias_axes if self.use_bias else None,
+            kernel_initializer=self.kernel_initializer,
+            bias_initializer=self.bias_initializer,
+            dtype=self.dtype_policy,
+            name=name,
+        )
+
+    def build(self, inputs_shape, context_shape=None):
+        input_dim = inputs_shape[-1]
+        if self.key_dim is None and input_dim % self.num_heads:
+            raise ValueError(
+                f"The input size {input_dim} is not divisible by "
+                f"`num_heads={self.num_heads}`. Pass `key_dim` or choose "
+                "`num_heads` dividing the input size."
+            )
+        self.head_key_dim = self.key_dim or input_dim // self.num_heads
+        self.head_value_dim = self.value_dim or self.head_key_dim
+        self.head_output_dim = self.output_dim or input_dim
+        source_shape = inputs_shape if context_shape is None else context_shape
+        heads, key_dim, value_dim = self.num_heads, self.head_key_dim, self.head_value_dim
+        self.query_dense = self._projection("query", "btd,dnh->btnh", (None, heads, key_dim), "nh")
+        self.key_dense = self._projection("key", "bsd,dnh->bsnh", (None, heads, key_dim), "nh")
+        self.value_dense = self._projection(
+            "value", "bsd,dnh->bsnh", (None, heads, value_dim), "nh"
+        )
+        self.query_dense.build(inputs_shape)
+        self.key_dense.build(source_shape)
+        self.value_dense.build(source_shape)
+        if self.merge == "concat":
+            self.output_dense = self._projection(
+                "output", "btnh,nhd->btd", (None, self.head_output_dim), "d"
+            )
+            self.output_dense.build((None, None, heads, value_dim))
+        else:
+            self.output_dense = self._projection(
+                "output", "bth,hd->btd", (None, self.head_output_dim), "d"
+            )
+            self.output_dense.build((None, None, value_dim))
+
+    def init_cache(self, batch_size, max_length):
+        """Returns an empty key/value cache for `max_length` decoding steps."""
+        if self.head_key_dim != self.head_value_dim:
+            raise ValueError(
+                "A key/value cache needs `key_dim == value_dim`. Received: "
+                f"key_dim={self.head_key_dim}, value_dim={self.head_value_dim}"
+            )
+        shape = (batch_size, 2, max_length, self.num_heads, self.head_key_dim)
+        return ops.zeros(shape, dtype=self.compute_dtype)
+
+    def call(
+        self,
+        inputs,
+        context=None,
+        mask=None,
+        context_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        cache=None,
+        cache_index=None,
+        training=None,
+    ):
+        if mask is None:
+            mask = attached_mask(inputs)
+        if context is None:
+            context, context_mask = inputs, mask
+        elif context_mask is None:
+            context_mask = attached_mask(context)
+
+        query = self.query_dense(inputs)
+        key = self.key_dense(context)
+        value = self.value_dense(context)
+
+        query_offset = None
+        if cache is not None:
+            if context is not inputs:
+                raise ValueError("`cache` is only supported for self-attention (no `context`).")
+            if cache_index is None:
+                raise ValueError("`cache_index` is required with `cache`.")
+            start = (0, cache_index, 0, 0)
+            key = ops.slice_update(cache[:, 0], start, key)
+            value = ops.slice_update(cache[:, 1], start, value)
+            cache = ops.stack((key, value), axis=1)
+            # Cache slots past the new steps are empty: a causal mask keeps
+            # every query away from them.
+            query_offset, context_mask = cache_index, None
+
+        attention_mask, is_causal = combine_attention_masks(
+            key_padding_mask=context_mask,
+            attention_mask=attention_mask,
+            causal=self.causal or query_offset is not None,
+            query_length=ops.shape(query)[1],
+            key_length=ops.shape(key)[1],
+            query_offset=query_offset,
+        )
+        use_dropout = training and self.dropout > 0
+        if return_attention_scores or use_dropout:
+            heads, scores = self._explicit_attention(
+                query, key, value, attention_mask, is_causal, training
+            )
+        else:
+            heads = ops.dot_product_attention(
+                query,
+                key,
+                value,
+                mask=attention_mask,
+                scale=1.0 / self.head_key_dim**0.5,
+                is_causal=is_causal,
+            )
+        outputs = self._merge_heads(heads)
+        if cache is not None:
+            outputs = (outputs, cache)
+        if return_attention_scores:
+            outputs = (outputs, scores) if cache is None else outputs + (scores,)
+        return outputs
+
+    def _explicit_attention(self, query, key, value, mask, is_causal, training):
+        """Attention with the probabilities materialised (for plots and dropout)."""
+        logits = ops.einsum("btnh,bsnh->bnts", query, key) / ops.cast(
+            self.head_key_dim**0.5, query.dtype
+        )
+        if is_causal:
+            causal = causal_mask(ops.shape(query)[1], ops.shape(key)[1])
+            mask = causal if mask is None else ops.logical_and(mask, causal)
+        # Softmax in float32: float16 cannot hold the large negative fill.
+        logits = ops.cast(logits, "float32")
+        if mask is not None:
+            logits = ops.where(mask, logits, -1e9)
+        scores = ops.cast(ops.softmax(logits, axis=-1), query.dtype)
+        dropped = self.dropout_layer(scores, training=training)
+        heads = ops.einsum("bnts,bsnh->btnh", dropped, value)
+        return heads, scores
+
+    def _merge_heads(self, heads):
+        if self.merge == "sum":
+            heads = ops.sum(heads, axis=2)
+        elif self.merge == "mean":
+            heads = ops.mean(heads, axis=2)
+        return self.output_dense(heads)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def compute_output_shape(self, inputs_shape, context_shape=None):
+        output_dim = self.output_dim or inputs_shape[-1]
+        return tuple(inputs_shape[:-1]) + (output_dim,)
+
+    def compute_output_spec(
+        self, inputs, context=None, return_attention_scores=False, cache=None, **kwargs
+    ):
+        outputs = keras.KerasTensor(
+            self.compute_output_shape(inputs.shape), dtype=self.compute_dtype
+        )
+        if cache is not None:
+            outputs = (outputs, keras.KerasTensor(cache.shape, dtype=cache.dtype))
+        if return_attention_scores:
+            if cache is not None:
+                source_time = cache.shape[2]
+            else:
+                source_time = (inputs if context is None else context).shape[1]
+            scores = keras.KerasTensor(
+                (inputs.shape[0], self.num_heads, inputs.shape[1], source_time),
+                dtype=self.compute_dtype,
+            )
+            outputs = (outputs, scores) if cache is None else outputs + (scores,)
+        return outputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_heads": self.num_heads,
+                "key_dim": self.key_dim,
+                "value_dim": self.value_dim,
+                "output_dim": self.output_dim,
+                "dropout": self.dropout,
+                "use_bias": self.use_bias,
+                "causal": self.causal,
+                "merge": self.merge,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            }
+        )
+        return config

@@ -1,0 +1,180 @@
+import math
+
+import keras
+from keras import ops
+
+from keras_seq.layers.positional_embedding import POSITION_KINDS
+from keras_seq.layers.positional_embedding import PositionalEmbedding
+
+
+def _size_tuple(name, value, rank):
+    """`value` as a tuple of `rank` positive ints (an int repeats)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * rank
+    value = tuple(value) if isinstance(value, (list, tuple)) else None
+    if (
+        value is None
+        or len(value) != rank
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        raise ValueError(
+            f"`{name}` must be a positive int or a tuple of {rank} positive ints."
+            f" Received: {name}={value!r}"
+        )
+    return value
+
+
+class StridedPatchEmbedding(keras.layers.Layer):
+    """Cuts an image or a video into non-overlapping patches and embeds each.
+
+    The shared machinery of `PatchEmbedding` (2-D) and `TubeletEmbedding`
+    (3-D): a convolution whose kernel equals its stride projects each patch
+    to `embedding_dim`, the patches are flattened into a sequence in
+    row-major order, an optional learnable class token is prepended and a
+    position embedding is added.
+    """
+
+    spatial_rank = None
+    size_argument = None
+
+    def __init__(
+        self,
+        patch_shape,
+        embedding_dim,
+        class_token=False,
+        position="learned",
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.patch_shape = _size_tuple(self.size_argument, patch_shape, self.spatial_rank)
+        if not isinstance(embedding_dim, int) or embedding_dim < 1:
+            raise ValueError(
+                f"`embedding_dim` must be a positive int. Received: embedding_dim={embedding_dim!r}"
+            )
+        if position is not None and position not in POSITION_KINDS:
+            raise ValueError(
+                f"`position` must be one of {POSITION_KINDS} or None. "
+                f"Received: position={position!r}"
+            )
+        self.embedding_dim = embedding_dim
+        self.class_token = class_token
+        self.position = position
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        conv = keras.layers.Conv2D if self.spatial_rank == 2 else keras.layers.Conv3D
+        self.projection = conv(
+            embedding_dim,
+            kernel_size=self.patch_shape,
+            strides=self.patch_shape,
+            padding="valid",
+            kernel_initializer=self.kernel_initializer,
+            data_format="channels_last",
+            dtype=self.dtype_policy,
+            name="projection",
+        )
+
+    def _grid(self, inputs_shape):
+        """Number of patches along each spatial axis; checks divisibility."""
+        expected_rank = self.spatial_rank + 2
+        if len(inputs_shape) != expected_rank:
+            raise ValueError(
+                f"{type(self).__name__} expects inputs of rank {expected_rank} "
+                f"(batch, *spatial, channels). Received: inputs.shape={tuple(inputs_shape)}"
+            )
+        spatial = inputs_shape[1:-1]
+        if any(size is None for size in spatial):
+            raise ValueError(
+                f"{type(self).__name__} needs known spatial sizes. "
+                f"Received: inputs.shape={tuple(inputs_shape)}"
+            )
+        if any(size % patch for size, patch in zip(spatial, self.patch_shape)):
+            raise ValueError(
+                f"The input size {tuple(spatial)} is not divisible by "
+                f"`{self.size_argument}={self.patch_shape}`."
+            )
+        return tuple(size // patch for size, patch in zip(spatial, self.patch_shape))
+
+    def build(self, inputs_shape):
+        self.grid_shape = self._grid(inputs_shape)
+        self.num_patches = math.prod(self.grid_shape)
+        self.projection.build(inputs_shape)
+        if self.class_token:
+            self.class_embedding = self.add_weight(
+                name="class_embedding",
+                shape=(1, 1, self.embedding_dim),
+                initializer="zeros",
+            )
+        self.sequence_length = self.num_patches + int(self.class_token)
+        self.position_embedding = None
+        if self.position is not None:
+            self.position_embedding = PositionalEmbedding(
+                self.sequence_length,
+                kind=self.position,
+                dtype=self.dtype_policy,
+                name="position_embedding",
+            )
+            self.position_embedding.build((None, self.sequence_length, self.embedding_dim))
+
+    def call(self, inputs):
+        patches = self.projection(inputs)
+        batch = ops.shape(patches)[0]
+        tokens = ops.reshape(patches, (batch, self.num_patches, self.embedding_dim))
+        if self.class_token:
+            class_tokens = ops.broadcast_to(
+                ops.cast(self.class_embedding, tokens.dtype), (batch, 1, self.embedding_dim)
+            )
+            tokens = ops.concatenate([class_tokens, tokens], axis=1)
+        if self.position_embedding is not None:
+            tokens = self.position_embedding(tokens)
+        return tokens
+
+    def compute_output_shape(self, inputs_shape):
+        sequence_length = math.prod(self._grid(inputs_shape)) + int(self.class_token)
+        return (inputs_shape[0], sequence_length, self.embedding_dim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                self.size_argument: self.patch_shape,
+                "embedding_dim": self.embedding_dim,
+                "class_token": self.class_token,
+                "position": self.position,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            }
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class PatchEmbedding(StridedPatchEmbedding):
+    """Turns images into a sequence of patch tokens, as in ViT.
+
+    Images `(batch, height, width, channels)` are cut into
+    `patch_size` patches, each projected to `embedding_dim` (a strided
+    convolution), giving `(batch, num_patches [+ 1], embedding_dim)`, with a
+    learnable class token first and a position embedding added.
+
+    Args:
+        patch_size: int or `(height, width)` of each patch; the image size
+            must be divisible by it.
+        embedding_dim: size of each token.
+        class_token: whether to prepend a learnable class token.
+        position: `"learned"`, `"sinusoidal"` or None.
+        kernel_initializer: initializer of the projection.
+        **kwargs: standard layer arguments.
+
+    Example:
+
+    >>> images = keras.random.normal((2, 28, 28, 1))
+    >>> PatchEmbedding(patch_size=7, embedding_dim=32)(images).shape
+    (2, 17, 32)
+    """
+
+    spatial_rank = 2
+    size_argument = "patch_size"
+
+    def __init__(self, patch_size, embedding_dim, class_token=True, position="learned", **kwargs):
+        super().__init__(
+            patch_size, embedding_dim, class_token=class_token, position=position, **kwargs
+        )

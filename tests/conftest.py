@@ -1,0 +1,17 @@
+import keras
+import pytest
+
+
+def pytest_report_header(config):
+    return f"keras {keras.__version__}, backend: {keras.backend.backend()}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_keras_state():
+    """Each test starts with float32, a seeded RNG and no leftover names."""
+    keras.config.set_dtype_policy("float32")
+    keras.utils.set_random_seed(1337)
+    yield
+    keras.config.set_dtype_policy("float32")
+    keras.backend.clear_session()
+
