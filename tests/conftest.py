@@ -14,4 +14,3 @@ def fresh_keras_state():
     yield
     keras.config.set_dtype_policy("float32")
     keras.backend.clear_session()
-

@@ -3,13 +3,15 @@
 import keras
 import numpy as np
 from keras import ops
+from keras.src.backend import set_keras_mask
 
 from keras_seq.layers.masking import attached_mask
-from keras.src.backend import set_keras_mask
 
 
 def _model_inputs(inputs, tensor_kwargs):
-    symbolic = keras.Input(shape=inputs.shape[1:], dtype=str(inputs.dtype), batch_size=None)
+    symbolic = keras.Input(
+        shape=inputs.shape[1:], dtype=str(inputs.dtype), batch_size=None
+    )
     symbolic_kwargs = {
         name: keras.Input(shape=value.shape[1:], dtype=str(value.dtype))
         for name, value in tensor_kwargs.items()
@@ -57,11 +59,15 @@ def check_layer(
     assert tuple(outputs.shape) == tuple(expected_output_shape)
     assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
     assert np.all(np.isfinite(ops.convert_to_numpy(outputs)))
-    assert tuple(layer.compute_output_shape(inputs.shape)) == tuple(expected_output_shape)
+    assert tuple(layer.compute_output_shape(inputs.shape)) == tuple(
+        expected_output_shape
+    )
 
     # Symbolic call: the batch axis stays unknown.
     symbolic, symbolic_kwargs = _model_inputs(inputs, tensor_kwargs)
-    symbolic_outputs = layer_class(**init_kwargs)(symbolic, **symbolic_kwargs, **call_kwargs)
+    symbolic_outputs = layer_class(**init_kwargs)(
+        symbolic, **symbolic_kwargs, **call_kwargs
+    )
     assert tuple(symbolic_outputs.shape) == (None, *expected_output_shape[1:])
 
     # Mask propagation.

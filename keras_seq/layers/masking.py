@@ -24,7 +24,7 @@ def attached_mask(x):
 
 
 def causal_mask(query_length, key_length, query_offset=0):
-    """Boolean `(1, 1, query_length, key_length)`: query `i` sees keys `<= offset + i`."""
+    """`(1, 1, query_length, key_length)` booleans: query i sees keys <= offset + i."""
     query_positions = ops.arange(query_length)[:, None] + query_offset
     key_positions = ops.arange(key_length)[None, :]
     return ops.expand_dims(key_positions <= query_positions, axis=(0, 1))

@@ -4,15 +4,11 @@ from keras import ops
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import causal_mask
 from keras_seq.layers.masking import combine_attention_masks
+from keras_seq.layers.validation import check_choice
+from keras_seq.layers.validation import check_positive_int
+from keras_seq.layers.validation import check_rate
 
 MERGE_MODES = ("concat", "sum", "mean")
-
-
-def _positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -89,14 +85,12 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _positive_int("num_heads", num_heads)
-        _positive_int("key_dim", key_dim, allow_none=True)
-        _positive_int("value_dim", value_dim, allow_none=True)
-        _positive_int("output_dim", output_dim, allow_none=True)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
-        if merge not in MERGE_MODES:
-            raise ValueError(f"`merge` must be one of {MERGE_MODES}. Received: merge={merge!r}")
+        check_positive_int("num_heads", num_heads)
+        check_positive_int("key_dim", key_dim, allow_none=True)
+        check_positive_int("value_dim", value_dim, allow_none=True)
+        check_positive_int("output_dim", output_dim, allow_none=True)
+        check_rate("dropout", dropout)
+        check_choice("merge", merge, MERGE_MODES)
         self.num_heads = num_heads
         self.key_dim = key_dim
         self.value_dim = value_dim
@@ -111,7 +105,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
 
     def _projection(self, name, equation, output_shape, bias_axes):
-        return keras.layers.EinsumDense(
+        projection = keras.layers.EinsumDense(
             equation,
             output_shape=output_shape,
             bias_axes=bias_axes if self.use_bias else None,
@@ -120,6 +114,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             dtype=self.dtype_policy,
             name=name,
         )
+        # Projections act on each step alone, so the padding mask stays valid.
+        projection.supports_masking = True
+        return projection
 
     def build(self, inputs_shape, context_shape=None):
         input_dim = inputs_shape[-1]
@@ -133,9 +130,17 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         self.head_value_dim = self.value_dim or self.head_key_dim
         self.head_output_dim = self.output_dim or input_dim
         source_shape = inputs_shape if context_shape is None else context_shape
-        heads, key_dim, value_dim = self.num_heads, self.head_key_dim, self.head_value_dim
-        self.query_dense = self._projection("query", "btd,dnh->btnh", (None, heads, key_dim), "nh")
-        self.key_dense = self._projection("key", "bsd,dnh->bsnh", (None, heads, key_dim), "nh")
+        heads, key_dim, value_dim = (
+            self.num_heads,
+            self.head_key_dim,
+            self.head_value_dim,
+        )
+        self.query_dense = self._projection(
+            "query", "btd,dnh->btnh", (None, heads, key_dim), "nh"
+        )
+        self.key_dense = self._projection(
+            "key", "bsd,dnh->bsnh", (None, heads, key_dim), "nh"
+        )
         self.value_dense = self._projection(
             "value", "bsd,dnh->bsnh", (None, heads, value_dim), "nh"
         )
@@ -189,7 +194,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         query_offset = None
         if cache is not None:
             if context is not inputs:
-                raise ValueError("`cache` is only supported for self-attention (no `context`).")
+                raise ValueError(
+                    "`cache` is only supported for self-attention (no `context`)."
+                )
             if cache_index is None:
                 raise ValueError("`cache_index` is required with `cache`.")
             start = (0, cache_index, 0, 0)
@@ -208,8 +215,14 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             key_length=ops.shape(key)[1],
             query_offset=query_offset,
         )
-        use_dropout = training and self.dropout > 0
-        if return_attention_scores or use_dropout:
+        # The fused kernels have no dropout, and JAX's needs equal key and
+        # value head sizes: those cases take the explicit path.
+        use_explicit = (
+            return_attention_scores
+            or (training and self.dropout > 0)
+            or self.head_key_dim != self.head_value_dim
+        )
+        if use_explicit:
             heads, scores = self._explicit_attention(
                 query, key, value, attention_mask, is_causal, training
             )
@@ -292,7 +305,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 "use_bias": self.use_bias,
                 "causal": self.causal,
                 "merge": self.merge,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
                 "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             }
         )

@@ -5,6 +5,8 @@ from keras import ops
 
 from keras_seq.layers.positional_embedding import POSITION_KINDS
 from keras_seq.layers.positional_embedding import PositionalEmbedding
+from keras_seq.layers.validation import check_choice
+from keras_seq.layers.validation import check_positive_int
 
 
 def _size_tuple(name, value, rank):
@@ -15,7 +17,9 @@ def _size_tuple(name, value, rank):
     if (
         value is None
         or len(value) != rank
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+        )
     ):
         raise ValueError(
             f"`{name}` must be a positive int or a tuple of {rank} positive ints."
@@ -47,16 +51,12 @@ class StridedPatchEmbedding(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.patch_shape = _size_tuple(self.size_argument, patch_shape, self.spatial_rank)
-        if not isinstance(embedding_dim, int) or embedding_dim < 1:
-            raise ValueError(
-                f"`embedding_dim` must be a positive int. Received: embedding_dim={embedding_dim!r}"
-            )
-        if position is not None and position not in POSITION_KINDS:
-            raise ValueError(
-                f"`position` must be one of {POSITION_KINDS} or None. "
-                f"Received: position={position!r}"
-            )
+        self.patch_shape = _size_tuple(
+            self.size_argument, patch_shape, self.spatial_rank
+        )
+        check_positive_int("embedding_dim", embedding_dim)
+        if position is not None:
+            check_choice("position", position, POSITION_KINDS)
         self.embedding_dim = embedding_dim
         self.class_token = class_token
         self.position = position
@@ -79,7 +79,8 @@ class StridedPatchEmbedding(keras.layers.Layer):
         if len(inputs_shape) != expected_rank:
             raise ValueError(
                 f"{type(self).__name__} expects inputs of rank {expected_rank} "
-                f"(batch, *spatial, channels). Received: inputs.shape={tuple(inputs_shape)}"
+                "(batch, *spatial, channels). "
+                f"Received: inputs.shape={tuple(inputs_shape)}"
             )
         spatial = inputs_shape[1:-1]
         if any(size is None for size in spatial):
@@ -113,7 +114,9 @@ class StridedPatchEmbedding(keras.layers.Layer):
                 dtype=self.dtype_policy,
                 name="position_embedding",
             )
-            self.position_embedding.build((None, self.sequence_length, self.embedding_dim))
+            self.position_embedding.build(
+                (None, self.sequence_length, self.embedding_dim)
+            )
 
     def call(self, inputs):
         patches = self.projection(inputs)
@@ -121,7 +124,8 @@ class StridedPatchEmbedding(keras.layers.Layer):
         tokens = ops.reshape(patches, (batch, self.num_patches, self.embedding_dim))
         if self.class_token:
             class_tokens = ops.broadcast_to(
-                ops.cast(self.class_embedding, tokens.dtype), (batch, 1, self.embedding_dim)
+                ops.cast(self.class_embedding, tokens.dtype),
+                (batch, 1, self.embedding_dim),
             )
             tokens = ops.concatenate([class_tokens, tokens], axis=1)
         if self.position_embedding is not None:
@@ -140,7 +144,9 @@ class StridedPatchEmbedding(keras.layers.Layer):
                 "embedding_dim": self.embedding_dim,
                 "class_token": self.class_token,
                 "position": self.position,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
             }
         )
         return config
@@ -174,7 +180,13 @@ class PatchEmbedding(StridedPatchEmbedding):
     spatial_rank = 2
     size_argument = "patch_size"
 
-    def __init__(self, patch_size, embedding_dim, class_token=True, position="learned", **kwargs):
+    def __init__(
+        self, patch_size, embedding_dim, class_token=True, position="learned", **kwargs
+    ):
         super().__init__(
-            patch_size, embedding_dim, class_token=class_token, position=position, **kwargs
+            patch_size,
+            embedding_dim,
+            class_token=class_token,
+            position=position,
+            **kwargs,
         )

@@ -3,6 +3,9 @@ import math
 import keras
 from keras import ops
 
+from keras_seq.layers.validation import check_choice
+from keras_seq.layers.validation import check_positive_int
+
 POSITION_KINDS = ("learned", "sinusoidal")
 
 
@@ -54,16 +57,12 @@ class PositionalEmbedding(keras.layers.Layer):
     (2, 10, 16)
     """
 
-    def __init__(self, max_length, kind="learned", initializer="glorot_uniform", **kwargs):
+    def __init__(
+        self, max_length, kind="learned", initializer="glorot_uniform", **kwargs
+    ):
         super().__init__(**kwargs)
-        if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
-            raise ValueError(
-                f"`max_length` must be a positive int. Received: max_length={max_length!r}"
-            )
-        if kind not in POSITION_KINDS:
-            raise ValueError(
-                f"`kind` must be one of {POSITION_KINDS}. Received: kind={kind!r}"
-            )
+        check_positive_int("max_length", max_length)
+        check_choice("kind", kind, POSITION_KINDS)
         self.max_length = max_length
         self.kind = kind
         self.initializer = keras.initializers.get(initializer)

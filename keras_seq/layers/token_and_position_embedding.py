@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_seq.layers.positional_embedding import PositionalEmbedding
+from keras_seq.layers.validation import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -47,14 +48,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        for name, value in (
-            ("vocabulary_size", vocabulary_size),
-            ("embedding_dim", embedding_dim),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(
-                    f"`{name}` must be a positive int. Received: {name}={value!r}"
-                )
+        check_positive_int("vocabulary_size", vocabulary_size)
+        check_positive_int("embedding_dim", embedding_dim)
         self.vocabulary_size = vocabulary_size
         self.max_length = max_length
         self.embedding_dim = embedding_dim

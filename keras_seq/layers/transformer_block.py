@@ -2,6 +2,8 @@ import keras
 
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
+from keras_seq.layers.validation import check_positive_int
+from keras_seq.layers.validation import check_rate
 
 
 class TransformerBlock(keras.layers.Layer):
@@ -27,13 +29,8 @@ class TransformerBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(intermediate_dim, int) or intermediate_dim < 1:
-            raise ValueError(
-                "`intermediate_dim` must be a positive int. "
-                f"Received: intermediate_dim={intermediate_dim!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        check_positive_int("intermediate_dim", intermediate_dim)
+        check_rate("dropout", dropout)
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
@@ -127,7 +124,9 @@ class TransformerBlock(keras.layers.Layer):
                 "norm_first": self.norm_first,
                 "layer_norm_epsilon": self.layer_norm_epsilon,
                 "key_dim": self.key_dim,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
                 "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             }
         )

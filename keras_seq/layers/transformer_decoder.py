@@ -85,7 +85,9 @@ class TransformerDecoder(TransformerBlock):
             )
             return outputs if cache is not None else (outputs, None)
 
-        x, cache = self._residual(inputs, self.self_attention_norm, attend_self, training)
+        x, cache = self._residual(
+            inputs, self.self_attention_norm, attend_self, training
+        )
         if encoder_outputs is not None:
             if self.cross_attention is None:
                 raise ValueError(
@@ -97,10 +99,15 @@ class TransformerDecoder(TransformerBlock):
 
             def attend_encoder(x):
                 return self.cross_attention(
-                    x, context=encoder_outputs, context_mask=encoder_mask, training=training
+                    x,
+                    context=encoder_outputs,
+                    context_mask=encoder_mask,
+                    training=training,
                 ), None
 
-            x, _ = self._residual(x, self.cross_attention_norm, attend_encoder, training)
+            x, _ = self._residual(
+                x, self.cross_attention_norm, attend_encoder, training
+            )
         x = self._feedforward(x, training)
         return x if cache is None else (x, cache)
 

@@ -34,8 +34,17 @@ class TubeletEmbedding(StridedPatchEmbedding):
     size_argument = "tubelet_size"
 
     def __init__(
-        self, tubelet_size, embedding_dim, class_token=False, position="learned", **kwargs
+        self,
+        tubelet_size,
+        embedding_dim,
+        class_token=False,
+        position="learned",
+        **kwargs,
     ):
         super().__init__(
-            tubelet_size, embedding_dim, class_token=class_token, position=position, **kwargs
+            tubelet_size,
+            embedding_dim,
+            class_token=class_token,
+            position=position,
+            **kwargs,
         )

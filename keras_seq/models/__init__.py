@@ -1,5 +1,17 @@
 """Task models: the functional application base and generation machinery."""
 
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
+from keras_seq.models.recurrent_stacks import RecurrentStack
 from keras_seq.models.task import Task
+from keras_seq.models.transformer_stacks import TransformerDecoderStack
+from keras_seq.models.transformer_stacks import TransformerEncoderStack
 
-__all__ = ["Task"]
+__all__ = [
+    "GenerativeTask",
+    "RecurrentDecoderStack",
+    "RecurrentStack",
+    "Task",
+    "TransformerDecoderStack",
+    "TransformerEncoderStack",
+]

@@ -1,0 +1,266 @@
+import keras
+import numpy as np
+import pytest
+from keras import ops
+from keras.src.backend import set_keras_mask
+
+from keras_seq.layers import MultiHeadSelfAttention
+from tests import numpy_reference
+from tests.layer_checks import check_layer
+
+BATCH, TIME, DIM, HEADS = 3, 6, 8, 2
+PROPERTY_CASES = 50
+
+
+def _inputs(batch=BATCH, time=TIME, dim=DIM, seed=0):
+    return np.random.default_rng(seed).normal(size=(batch, time, dim)).astype("float32")
+
+
+def _padding_mask(lengths, time=TIME):
+    return np.arange(time)[None, :] < np.asarray(lengths)[:, None]
+
+
+def _numpy(x):
+    return ops.convert_to_numpy(x)
+
+
+def _with_mask(x, mask):
+    x = ops.convert_to_tensor(x)
+    set_keras_mask(x, ops.convert_to_tensor(mask))
+    return x
+
+
+@pytest.mark.parametrize(
+    "init_kwargs",
+    [
+        {"num_heads": HEADS},
+        {"num_heads": HEADS, "causal": True, "key_dim": 3, "value_dim": 5},
+        {"num_heads": HEADS, "merge": "sum", "output_dim": 4},
+        {"num_heads": HEADS, "merge": "mean", "dropout": 0.2},
+    ],
+)
+def test_layer_contract(init_kwargs, tmp_path):
+    expected_dim = init_kwargs.get("output_dim", DIM)
+    check_layer(
+        MultiHeadSelfAttention,
+        init_kwargs,
+        _inputs(),
+        expected_output_shape=(BATCH, TIME, expected_dim),
+        input_mask=_padding_mask([6, 4, 1]),
+        tmp_path=tmp_path,
+    )
+
+
+def test_layer_contract_with_context(tmp_path):
+    check_layer(
+        MultiHeadSelfAttention,
+        {"num_heads": HEADS},
+        _inputs(),
+        tensor_kwargs={"context": _inputs(time=4, dim=5, seed=1)},
+        expected_output_shape=(BATCH, TIME, DIM),
+        tmp_path=tmp_path,
+    )
+
+
+def _copied_pair(causal, context_dim=DIM):
+    ours = MultiHeadSelfAttention(HEADS, key_dim=4, causal=causal)
+    reference = keras.layers.MultiHeadAttention(HEADS, key_dim=4)
+    x = _inputs()
+    context = _inputs(time=5, dim=context_dim, seed=2)
+    if context_dim == DIM:
+        ours(x)
+        reference(x, x)
+    else:
+        ours(x, context=context)
+        reference(x, context)
+    for mine, theirs in zip(ours.weights, reference.weights):
+        assert tuple(mine.shape) == tuple(theirs.shape), (mine.path, theirs.path)
+    ours.set_weights(reference.get_weights())
+    return ours, reference
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_equals_keras_multi_head_attention(causal):
+    ours, reference = _copied_pair(causal)
+    x = _inputs()
+    lengths = [6, 4, 2]
+    mask = _padding_mask(lengths)
+    actual = _numpy(ours(_with_mask(x, mask)))
+    expected = _numpy(
+        reference(_with_mask(x, mask), _with_mask(x, mask), use_causal_mask=causal)
+    )
+    # Padded query positions are unspecified (they are masked downstream).
+    np.testing.assert_allclose(actual[mask], expected[mask], atol=1e-5)
+
+
+def test_cross_attention_equals_keras_multi_head_attention():
+    ours, reference = _copied_pair(causal=False, context_dim=5)
+    x, context = _inputs(), _inputs(time=5, dim=5, seed=2)
+    context_mask = _padding_mask([5, 3, 1], time=5)
+    actual = _numpy(ours(x, context=context, context_mask=context_mask))
+    expected = _numpy(reference(x, _with_mask(context, context_mask)))
+    np.testing.assert_allclose(actual, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("merge", ["concat", "mean"])
+def test_equals_numpy_reference(merge):
+    layer = MultiHeadSelfAttention(HEADS, merge=merge, causal=True)
+    x = _inputs()
+    mask = _padding_mask([6, 3, 5])
+    actual = _numpy(layer(x, mask=mask))
+    if merge == "concat":
+        expected = numpy_reference.attention(layer, x, key_mask=mask, causal=True)
+        np.testing.assert_allclose(actual, expected, atol=1e-5)
+    else:
+        # mean merge: heads averaged, then one (value_dim, output_dim) projection.
+        concat = MultiHeadSelfAttention(HEADS, causal=True)
+        concat(x)
+        kernel = np.tile(_numpy(layer.output_dense.kernel)[None] / HEADS, (HEADS, 1, 1))
+        weights = layer.get_weights()[:6] + [kernel, layer.get_weights()[7]]
+        concat.set_weights(weights)
+        np.testing.assert_allclose(actual, _numpy(concat(x, mask=mask)), atol=1e-5)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_fused_path_equals_explicit_scores_path(causal):
+    layer = MultiHeadSelfAttention(HEADS, causal=causal)
+    x = _inputs()
+    mask = _padding_mask([6, 4, 2])
+    explicit_mask = np.random.default_rng(3).random((BATCH, TIME, TIME)) > 0.3
+    explicit_mask[..., 0] = True
+    fused = layer(x, mask=mask, attention_mask=explicit_mask)
+    explicit, scores = layer(
+        x, mask=mask, attention_mask=explicit_mask, return_attention_scores=True
+    )
+    np.testing.assert_allclose(_numpy(fused), _numpy(explicit), atol=1e-5)
+    scores = _numpy(scores)
+    assert scores.shape == (BATCH, HEADS, TIME, TIME)
+    np.testing.assert_allclose(scores.sum(-1), 1.0, atol=1e-5)
+    allowed = mask[:, None, None, :] & explicit_mask[:, None]
+    if causal:
+        allowed = allowed & np.tril(np.ones((TIME, TIME), bool))
+    assert np.all(scores[~np.broadcast_to(allowed, scores.shape)] < 1e-6)
+
+
+def test_dropout_only_in_training():
+    layer = MultiHeadSelfAttention(HEADS, dropout=0.5)
+    x = _inputs()
+    inference = _numpy(layer(x))
+    np.testing.assert_allclose(_numpy(layer(x, training=False)), inference, atol=1e-6)
+    assert not np.allclose(_numpy(layer(x, training=True)), inference, atol=1e-4)
+
+
+def test_all_padding_row_is_finite():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    mask = _padding_mask([0, 3, 6])
+    for scores in (False, True):
+        outputs = layer(_inputs(), mask=mask, return_attention_scores=scores)
+        outputs = outputs[0] if scores else outputs
+        assert np.all(np.isfinite(_numpy(outputs)))
+
+
+def _decode_with_cache(layer, x, prefill):
+    cache = layer.init_cache(x.shape[0], x.shape[1])
+    outputs, cache = layer(x[:, :prefill], cache=cache, cache_index=0)
+    steps = [outputs]
+    for t in range(prefill, x.shape[1]):
+        output, cache = layer(x[:, t : t + 1], cache=cache, cache_index=t)
+        steps.append(output)
+    return np.concatenate([_numpy(s) for s in steps], axis=1)
+
+
+@pytest.mark.parametrize("prefill", [1, 3])
+def test_cached_decoding_equals_full_causal_pass(prefill):
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    full = _numpy(layer(x))
+    np.testing.assert_allclose(_decode_with_cache(layer, x, prefill), full, atol=1e-5)
+
+
+def test_cached_decoding_returns_scores_over_cache():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    layer(x)
+    cache = layer.init_cache(BATCH, 10)
+    _, cache, scores = layer(
+        x[:, :1], cache=cache, cache_index=0, return_attention_scores=True
+    )
+    assert tuple(cache.shape) == (BATCH, 2, 10, HEADS, DIM // HEADS)
+    scores = _numpy(scores)
+    assert scores.shape == (BATCH, HEADS, 1, 10)
+    np.testing.assert_allclose(scores[..., 0], 1.0, atol=1e-6)
+
+
+def test_padding_content_changes_no_unpadded_output():
+    layer = MultiHeadSelfAttention(HEADS)
+    rng = np.random.default_rng(4)
+    for _ in range(PROPERTY_CASES):
+        x = rng.normal(size=(2, TIME, DIM)).astype("float32")
+        mask = _padding_mask(rng.integers(1, TIME + 1, size=2))
+        noisy = np.where(mask[..., None], x, rng.normal(size=x.shape) * 10).astype(
+            "float32"
+        )
+        clean_out, noisy_out = (
+            _numpy(layer(x, mask=mask)),
+            _numpy(layer(noisy, mask=mask)),
+        )
+        np.testing.assert_allclose(noisy_out[mask], clean_out[mask], atol=1e-5)
+
+
+def test_causal_outputs_ignore_the_future():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    rng = np.random.default_rng(5)
+    for _ in range(PROPERTY_CASES):
+        x = rng.normal(size=(2, TIME, DIM)).astype("float32")
+        t = int(rng.integers(0, TIME - 1))
+        changed = x.copy()
+        changed[:, t + 1 :] = rng.normal(size=changed[:, t + 1 :].shape)
+        np.testing.assert_allclose(
+            _numpy(layer(changed))[:, : t + 1], _numpy(layer(x))[:, : t + 1], atol=1e-5
+        )
+
+
+def test_permutation_equivariant_without_positions():
+    layer = MultiHeadSelfAttention(HEADS)
+    rng = np.random.default_rng(6)
+    for _ in range(PROPERTY_CASES):
+        x = rng.normal(size=(2, TIME, DIM)).astype("float32")
+        order = rng.permutation(TIME)
+        np.testing.assert_allclose(
+            _numpy(layer(x[:, order])), _numpy(layer(x))[:, order], atol=1e-5
+        )
+
+
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"num_heads": 0}, "num_heads"),
+        ({"num_heads": 2, "key_dim": 0}, "key_dim"),
+        ({"num_heads": 2, "value_dim": -3}, "value_dim"),
+        ({"num_heads": 2, "output_dim": 1.5}, "output_dim"),
+        ({"num_heads": 2, "dropout": 1.0}, "dropout"),
+        ({"num_heads": 2, "merge": "max"}, "merge"),
+    ],
+)
+def test_bad_arguments(kwargs, argument):
+    with pytest.raises(ValueError, match=argument):
+        MultiHeadSelfAttention(**kwargs)
+
+
+def test_input_size_not_divisible_by_heads_raises():
+    with pytest.raises(ValueError, match="num_heads"):
+        MultiHeadSelfAttention(num_heads=3)(_inputs())
+
+
+def test_cache_misuse_raises():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    cache = layer.init_cache(BATCH, TIME) if layer(x) is not None else None
+    with pytest.raises(ValueError, match="cache_index"):
+        layer(x[:, :1], cache=cache)
+    with pytest.raises(ValueError, match="context"):
+        layer(x[:, :1], context=x, cache=cache, cache_index=0)
+    uneven = MultiHeadSelfAttention(HEADS, key_dim=2, value_dim=3)
+    uneven(x)
+    with pytest.raises(ValueError, match="key_dim"):
+        uneven.init_cache(BATCH, TIME)
