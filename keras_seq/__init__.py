@@ -8,7 +8,14 @@ import importlib
 
 from keras_seq.version import __version__
 
-_SUBPACKAGES = ("applications", "callbacks", "generation", "layers", "models")
+_SUBPACKAGES = (
+    "applications",
+    "callbacks",
+    "datasets",
+    "generation",
+    "layers",
+    "models",
+)
 
 __all__ = ["__version__", *_SUBPACKAGES]
 
