@@ -13,7 +13,8 @@ class Task(keras.Model):
     - rebuilds itself from its constructor arguments: subclasses store
       them in `self.init_config` (all but `weights` and `name`), so
       `get_config()` / `from_config()` and `.keras` files give back an
-      instance of the subclass, not a plain `keras.Model`.
+      instance of the subclass, not a plain `keras.Model`, compiled as it
+      was saved.
     """
 
     def __init__(self, inputs, outputs, init_config, name=None, **kwargs):
@@ -36,6 +37,13 @@ class Task(keras.Model):
         if metrics == "auto":
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def compile_from_config(self, config):
+        # Keras skips compiling a loaded model whose `compile()` is
+        # overridden; ours only fills in defaults, so the saved one is safe.
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
 
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3)
