@@ -1,26 +1,17 @@
 """Argument checks shared by the task models and the applications.
 
-Each check fails with a `ValueError` that names the argument, the value
-received and what is allowed, before any backend kernel sees the value.
+The checks of sizes and choices are the layers' own, re-exported; the
+checks of token ids are added here. Each check fails with a `ValueError`
+that names the argument, the value received and what is allowed, before
+any backend kernel sees the value.
 """
 
 import numpy as np
 
+from keras_seq.layers.validation import check_choice
+from keras_seq.layers.validation import check_positive_int
 
-def check_positive_int(name, value):
-    """Returns `value` if it is an int >= 1; raises `ValueError` otherwise."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
-
-
-def check_choice(name, value, allowed):
-    """Returns `value` if it is one of `allowed`; raises `ValueError` otherwise."""
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(
-            f"`{name}` must be one of {tuple(allowed)}. Received: {name}={value!r}"
-        )
-    return value
+__all__ = ["check_choice", "check_positive_int", "check_token_id", "check_token_ids"]
 
 
 def check_token_id(name, value, vocabulary_size):

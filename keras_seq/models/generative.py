@@ -71,7 +71,7 @@ class GenerativeTask(Task):
     def _check_max_length(self, max_length, longest_prompt):
         if max_length is None:
             max_length = self.max_length
-        max_length = check_positive_int("max_length", max_length)
+        check_positive_int("max_length", max_length)
         if max_length <= longest_prompt:
             raise ValueError(
                 "`max_length` must exceed the longest prompt, "
@@ -87,7 +87,8 @@ class GenerativeTask(Task):
 
     def _start_prompt(self, batch_size, start_token_id):
         """The prompt of an encoder-decoder model: `start_token_id` alone."""
-        check_token_id("start_token_id", start_token_id, self.decoder_stack.vocabulary_size)
+        vocabulary_size = self.decoder_stack.vocabulary_size
+        check_token_id("start_token_id", start_token_id, vocabulary_size)
         return np.full((batch_size, 1), start_token_id, "int32")
 
     def _generate(self, prompt_ids, max_length, sampler, end_token_id, encode=None):
@@ -112,7 +113,7 @@ class GenerativeTask(Task):
             "prompt_ids", prompt_ids, stack.vocabulary_size, right_padded=True
         )
         lengths = np.count_nonzero(prompt, axis=1)
-        max_length = self._check_max_length(max_length, int(lengths.max(initial=0)))
+        max_length = self._check_max_length(max_length, int(lengths.max()))
         if end_token_id is not None:
             check_token_id("end_token_id", end_token_id, stack.vocabulary_size)
         sampler = get_sampler(sampler)
@@ -132,7 +133,7 @@ class GenerativeTask(Task):
         context = encode() if encode is not None else {}
         cache = stack.prefill(prefix, batch_size, max_length, context)
 
-        def next(tokens, cache, index):
+        def next_step(tokens, cache, index):
             token = ops.expand_dims(ops.take(tokens, index - 1, axis=1), 1)
             logits, cache = stack.step(token, cache, index - 1)
             return (
@@ -142,7 +143,7 @@ class GenerativeTask(Task):
             )
 
         tokens = sampler(
-            next,
+            next_step,
             ops.convert_to_tensor(tokens),
             cache=cache,
             index=start,

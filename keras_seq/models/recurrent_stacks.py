@@ -38,7 +38,9 @@ class RecurrentStack:
     ((1, 3, 16), (1, 2, 2, 16))
     """
 
-    def __init__(self, cell, vocabulary_size, num_layers, hidden_dim, dropout, name):
+    def __init__(
+        self, cell, vocabulary_size, num_layers, hidden_dim, dropout, name="rnn"
+    ):
         self.embedding = keras.layers.Embedding(
             vocabulary_size, hidden_dim, mask_zero=True, name=f"{name}_embedding"
         )

@@ -1,0 +1,23 @@
+"""Ready application models, in the keras.applications style."""
+
+from keras_seq.applications.causal_lm import CausalLM
+from keras_seq.applications.image_captioner import ImageCaptioner
+from keras_seq.applications.rnn_classifier import RNNClassifier
+from keras_seq.applications.seq2seq_rnn import Seq2SeqRNN
+from keras_seq.applications.seq2seq_transformer import Seq2SeqTransformer
+from keras_seq.applications.sequence_tagger import SequenceTagger
+from keras_seq.applications.text_classifier import TextClassifier
+from keras_seq.applications.vit import ViT
+from keras_seq.applications.vivit import ViViT
+
+__all__ = [
+    "CausalLM",
+    "ImageCaptioner",
+    "RNNClassifier",
+    "Seq2SeqRNN",
+    "Seq2SeqTransformer",
+    "SequenceTagger",
+    "TextClassifier",
+    "ViT",
+    "ViViT",
+]

@@ -1,0 +1,128 @@
+import keras
+
+from keras_seq.applications._blocks import check_dropout
+from keras_seq.applications._blocks import check_transformer_sizes
+from keras_seq.applications.weights import load_weights
+from keras_seq.models.arguments import check_choice
+from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
+from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
+from keras_seq.models.transformer_stacks import TransformerDecoderStack
+
+BACKBONES = ("transformer", *RECURRENT_CELLS)
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class CausalLM(GenerativeTask):
+    """A language model that predicts each token from the tokens before it.
+
+    Called on token ids `(batch, time)` (0 = padding, on the right) it
+    returns logits `(batch, time, vocabulary_size)`: position `t` scores
+    the token at `t + 1`. Train it on `(ids[:, :-1], ids[:, 1:])`.
+
+    The `"transformer"` backbone is a decoder-only stack (GPT-style,
+    pre-norm, learned positions); `generate` then decodes with a key/value
+    cache. The recurrent backbones (`"lstm"`, `"gru"`, `"simple_rnn"`) embed
+    the ids and stack recurrent layers; `generate` carries their states
+    forward one token at a time.
+
+    Args:
+        vocabulary_size: number of token ids, padding id 0 included.
+        max_length: the longest sequence: the learned positions of the
+            transformer, and the default length of `generate`.
+        backbone: `"transformer"`, `"lstm"`, `"gru"` or `"simple_rnn"`.
+        num_layers: number of decoder (or recurrent) layers.
+        num_heads: attention heads (transformer only).
+        hidden_dim: size of the embeddings and hidden states.
+        intermediate_dim: feed-forward size (transformer only).
+        dropout: dropout rate.
+        weights: None, a registered name, or a `.weights.h5` path to load.
+        name: name of the model.
+
+    Example:
+
+    >>> model = CausalLM(vocabulary_size=20, max_length=12, hidden_dim=16)
+    >>> model.compile()
+    >>> ids = np.random.randint(1, 20, size=(8, 12))
+    >>> model.fit(ids[:, :-1], ids[:, 1:], epochs=1)
+    >>> model.generate(np.array([[3, 7, 0], [5, 0, 0]]), max_length=8).shape
+    (2, 8)
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        max_length,
+        backbone="transformer",
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=64,
+        intermediate_dim=128,
+        dropout=0.0,
+        weights=None,
+        name=None,
+        **kwargs,
+    ):
+        check_positive_int("vocabulary_size", vocabulary_size)
+        check_positive_int("max_length", max_length)
+        check_choice("backbone", backbone, BACKBONES)
+        check_dropout(dropout)
+        if backbone == "transformer":
+            check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
+            decoder_stack = TransformerDecoderStack(
+                vocabulary_size,
+                max_length,
+                num_layers,
+                num_heads,
+                hidden_dim,
+                intermediate_dim,
+                dropout,
+            )
+        else:
+            check_positive_int("num_layers", num_layers)
+            check_positive_int("hidden_dim", hidden_dim)
+            decoder_stack = RecurrentDecoderStack(
+                backbone, vocabulary_size, num_layers, hidden_dim, dropout
+            )
+        token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        super().__init__(
+            token_ids,
+            decoder_stack(token_ids),
+            init_config={
+                "vocabulary_size": vocabulary_size,
+                "max_length": max_length,
+                "backbone": backbone,
+                "num_layers": num_layers,
+                "num_heads": num_heads,
+                "hidden_dim": hidden_dim,
+                "intermediate_dim": intermediate_dim,
+                "dropout": dropout,
+            },
+            decoder_stack=decoder_stack,
+            max_length=max_length,
+            name=name,
+            **kwargs,
+        )
+        load_weights(self, weights)
+
+    def generate(
+        self, prompt_ids, max_length=None, sampler="greedy", end_token_id=None
+    ):
+        """Continues each prompt up to `max_length` tokens.
+
+        Args:
+            prompt_ids: `(batch, prompt_time)` int ids, right-padded with 0;
+                prompts may differ in length, each has at least one token.
+            max_length: length of the returned sequences, longer than every
+                prompt (default: the model's `max_length`, also the most a
+                transformer allows).
+            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
+                `keras_hub.samplers.Sampler`.
+            end_token_id: id that ends a sequence; the tokens after it are 0.
+
+        Returns:
+            `(batch, max_length)` int32 NumPy ids, each row its prompt and
+            then the generated tokens.
+        """
+        return self._generate(prompt_ids, max_length, sampler, end_token_id)

@@ -1,0 +1,163 @@
+import keras
+from keras import ops
+
+from keras_seq.applications._blocks import check_dropout
+from keras_seq.applications._blocks import check_transformer_sizes
+from keras_seq.applications.weights import load_weights
+from keras_seq.layers import TokenAndPositionEmbedding
+from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.arguments import check_token_ids
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.transformer_stacks import TransformerDecoderStack
+from keras_seq.models.transformer_stacks import TransformerEncoderStack
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class Seq2SeqTransformer(GenerativeTask):
+    """An encoder-decoder transformer that maps one token sequence to another.
+
+    The encoder reads `source_ids`; the decoder reads `target_ids` (the
+    target shifted right: a start token, then the target without its last
+    token) and attends to the encoder outputs. The model returns logits
+    `(batch, target_time, target_vocabulary_size)` of the next target token.
+    `generate` translates: the encoder runs once, then the decoder emits
+    one token at a time with a key/value cache. All layers are pre-norm.
+
+    Args:
+        source_vocabulary_size, target_vocabulary_size: numbers of token
+            ids, padding id 0 included.
+        max_length: the longest source sequence (its learned positions).
+        target_max_length: the longest target sequence, also the default
+            length of `generate` (default: `max_length`).
+        num_layers: number of encoder layers, and of decoder layers.
+        num_heads, hidden_dim, intermediate_dim, dropout: sizes of both.
+        weights: None, a registered name, or a `.weights.h5` path to load.
+        name: name of the model.
+
+    Example:
+
+    >>> model = Seq2SeqTransformer(30, 20, max_length=10, hidden_dim=16)
+    >>> model.compile()
+    >>> source = np.random.randint(1, 30, size=(8, 10))
+    >>> target = np.random.randint(3, 20, size=(8, 9))
+    >>> decoder_inputs = np.concatenate([np.ones((8, 1), "int32"), target], 1)
+    >>> model.fit({"source_ids": source, "target_ids": decoder_inputs[:, :-1]},
+    ...           target, epochs=1)
+    >>> model.generate(source, start_token_id=1, end_token_id=2).shape
+    (8, 10)
+    """
+
+    def __init__(
+        self,
+        source_vocabulary_size,
+        target_vocabulary_size,
+        max_length,
+        target_max_length=None,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=64,
+        intermediate_dim=128,
+        dropout=0.0,
+        weights=None,
+        name=None,
+        **kwargs,
+    ):
+        check_positive_int("source_vocabulary_size", source_vocabulary_size)
+        check_positive_int("target_vocabulary_size", target_vocabulary_size)
+        check_positive_int("max_length", max_length)
+        if target_max_length is not None:
+            check_positive_int("target_max_length", target_max_length)
+        check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
+        check_dropout(dropout)
+        source_embedding = TokenAndPositionEmbedding(
+            source_vocabulary_size, max_length, hidden_dim, name="encoder_embedding"
+        )
+        encoder_stack = TransformerEncoderStack(
+            num_layers, num_heads, intermediate_dim, dropout
+        )
+        decoder_stack = TransformerDecoderStack(
+            target_vocabulary_size,
+            target_max_length or max_length,
+            num_layers,
+            num_heads,
+            hidden_dim,
+            intermediate_dim,
+            dropout,
+        )
+        # Named list inputs: the model takes a list, or a dict by name.
+        source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
+        target_ids = keras.Input(shape=(None,), dtype="int32", name="target_ids")
+        context = _encode(source_embedding, encoder_stack, source_ids)
+        super().__init__(
+            [source_ids, target_ids],
+            decoder_stack(target_ids, **context),
+            init_config={
+                "source_vocabulary_size": source_vocabulary_size,
+                "target_vocabulary_size": target_vocabulary_size,
+                "max_length": max_length,
+                "target_max_length": target_max_length,
+                "num_layers": num_layers,
+                "num_heads": num_heads,
+                "hidden_dim": hidden_dim,
+                "intermediate_dim": intermediate_dim,
+                "dropout": dropout,
+            },
+            decoder_stack=decoder_stack,
+            max_length=target_max_length or max_length,
+            name=name,
+            **kwargs,
+        )
+        self.source_embedding = source_embedding
+        self.encoder_stack = encoder_stack
+        load_weights(self, weights)
+
+    def generate(
+        self,
+        source_ids,
+        max_length=None,
+        sampler="greedy",
+        *,
+        start_token_id,
+        end_token_id=None,
+    ):
+        """Translates each source sequence; the encoder runs once.
+
+        Args:
+            source_ids: `(batch, source_time)` int ids, right-padded with 0,
+                `source_time <= max_length`.
+            max_length: length of the returned sequences, at least 2
+                (default and most: the model's `target_max_length`).
+            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
+                `keras_hub.samplers.Sampler`.
+            start_token_id: the id every target sequence starts with.
+            end_token_id: id that ends a sequence; the tokens after it are 0.
+
+        Returns:
+            `(batch, max_length)` int32 NumPy target ids, each row
+            `start_token_id` and then the generated tokens.
+        """
+        config = self.init_config
+        source = check_token_ids(
+            "source_ids",
+            source_ids,
+            config["source_vocabulary_size"],
+            right_padded=True,
+        )
+        if source.shape[1] > config["max_length"]:
+            raise ValueError(
+                f"`source_ids` can be at most `max_length={config['max_length']}` "
+                f"long. Received: source_ids of shape {source.shape}"
+            )
+        prompt = self._start_prompt(len(source), start_token_id)
+
+        def encode():
+            return _encode(self.source_embedding, self.encoder_stack, source)
+
+        return self._generate(prompt, max_length, sampler, end_token_id, encode)
+
+
+def _encode(embedding, encoder_stack, source_ids):
+    """The context the decoder attends to: encoder outputs and source mask."""
+    mask = ops.not_equal(source_ids, 0)
+    outputs = encoder_stack(embedding(source_ids), mask=mask)
+    return {"encoder_outputs": outputs, "encoder_mask": mask}

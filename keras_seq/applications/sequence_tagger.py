@@ -1,0 +1,177 @@
+import keras
+
+from keras_seq.applications._blocks import CELLS
+from keras_seq.applications._blocks import ClassifierTask
+from keras_seq.applications._blocks import check_dropout
+from keras_seq.applications._blocks import check_head
+from keras_seq.applications._blocks import check_transformer_sizes
+from keras_seq.applications._blocks import head
+from keras_seq.applications._blocks import recurrent_stack
+from keras_seq.applications._blocks import sequence_inputs
+from keras_seq.applications.weights import load_weights
+from keras_seq.layers import PositionalEmbedding
+from keras_seq.layers import TokenAndPositionEmbedding
+from keras_seq.models import TransformerEncoderStack
+from keras_seq.models.arguments import check_choice
+from keras_seq.models.arguments import check_positive_int
+
+BACKBONES = ("transformer", *CELLS)
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class SequenceTagger(ClassifierTask):
+    """Predicts one label (or value) per time step of a sequence.
+
+    Part-of-speech or named-entity tagging on token ids, per-step
+    classification of numeric signals, or, with `classes=1,
+    classifier_activation=None`, per-step regression and forecasting.
+    Inputs are token ids `(batch, time)` (give `vocabulary_size`; id 0 is
+    padding) or numeric sequences `(batch, time, features)` (give
+    `input_shape`; steps whose features all equal `mask_value` are padding).
+    The output `(batch, time, classes)` carries the padding mask, so the
+    default loss and metrics ignore padded steps: labels there may be
+    anything.
+
+    The backbone is a pre-norm transformer encoder stack (every step
+    attends to the whole sequence) or a stack of Keras recurrent layers,
+    forward only (causal: step `t` sees no later step, as forecasting
+    needs) or, with `bidirectional=True`, both ways.
+
+    Args:
+        classes: number of classes (outputs) per step; ignored with
+            `include_top=False`.
+        backbone: `"transformer"`, `"lstm"`, `"gru"` or `"simple_rnn"`.
+        bidirectional: whether step `t` also sees the steps after it. None
+            (the default) means True for `"transformer"`, the only value it
+            allows, and False for the recurrent backbones.
+        vocabulary_size: number of token ids, padding included, for id inputs.
+        input_shape: `(time, features)` of numeric inputs; `time` may be None.
+        max_length: the longest sequence (transformer only: the size of the
+            learned position table); defaults to `input_shape[0]`.
+        num_layers: number of transformer or recurrent layers.
+        num_heads: attention heads per transformer layer; must divide
+            `hidden_dim`.
+        hidden_dim: size of each step's features (recurrent units per
+            direction); also the embedding size.
+        intermediate_dim: hidden size of each transformer feed-forward network.
+        dropout: dropout rate inside the backbone.
+        mask_value: numeric steps whose features all equal it are padding;
+            None masks nothing.
+        include_top: whether to end with the per-step classification
+            layer; without it the model returns `(batch, time, features)`.
+        classifier_activation: `"softmax"` (probabilities), None (logits, or
+            a regression output with `classes=1`), `"sigmoid"`.
+        weights: None, a registered pretrained name, or a `.weights.h5` path.
+        name: name of the model.
+
+    Example:
+
+    >>> tagger = SequenceTagger(classes=5, vocabulary_size=100, max_length=16)
+    >>> tagger.compile()
+    >>> tagger.predict(np.array([[4, 8, 15, 16, 0, 0]]), verbose=0).shape
+    (1, 6, 5)
+    >>> forecaster = SequenceTagger(
+    ...     classes=1,
+    ...     classifier_activation=None,
+    ...     backbone="lstm",
+    ...     input_shape=(None, 3),
+    ... )
+    """
+
+    def __init__(
+        self,
+        classes,
+        backbone="transformer",
+        bidirectional=None,
+        vocabulary_size=None,
+        input_shape=None,
+        max_length=None,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=64,
+        intermediate_dim=128,
+        dropout=0.1,
+        mask_value=0.0,
+        include_top=True,
+        classifier_activation="softmax",
+        weights=None,
+        name=None,
+        **kwargs,
+    ):
+        check_choice("backbone", backbone, BACKBONES)
+        transformer = backbone == "transformer"
+        if bidirectional is None:
+            bidirectional = transformer
+        if transformer and not bidirectional:
+            raise ValueError(
+                "The transformer backbone attends both ways: it needs "
+                "`bidirectional=True` (or None). For a causal tagger (forecasting) "
+                "use backbone='lstm', 'gru' or 'simple_rnn'. Received: "
+                f"backbone='transformer', bidirectional={bidirectional!r}"
+            )
+        if transformer:
+            check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
+        else:
+            check_positive_int("num_layers", num_layers)
+            check_positive_int("hidden_dim", hidden_dim)
+        check_dropout(dropout)
+        check_head(classes, include_top, classifier_activation)
+        inputs, x = sequence_inputs(vocabulary_size, input_shape, mask_value)
+        if transformer:
+            if max_length is None and input_shape is not None:
+                max_length = input_shape[0]
+            if max_length is None:
+                raise ValueError(
+                    "`max_length` is required with backbone='transformer' (the size "
+                    "of its learned position table) unless `input_shape` fixes the "
+                    f"length. Received: max_length=None, input_shape={input_shape!r}"
+                )
+            check_positive_int("max_length", max_length)
+            if vocabulary_size is not None:
+                x = TokenAndPositionEmbedding(
+                    vocabulary_size, max_length, hidden_dim, name="embedding"
+                )(x)
+            else:
+                x = keras.layers.Dense(hidden_dim, name="projection")(x)
+                x = PositionalEmbedding(max_length, name="position_embedding")(x)
+            x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
+            outputs = TransformerEncoderStack(
+                num_layers, num_heads, intermediate_dim, dropout
+            )(x)
+        else:
+            if vocabulary_size is not None:
+                x = keras.layers.Embedding(
+                    vocabulary_size, hidden_dim, mask_zero=True, name="embedding"
+                )(x)
+            outputs = recurrent_stack(
+                x, backbone, num_layers, hidden_dim, bidirectional, dropout, True
+            )
+        if include_top:
+            outputs = head(outputs, classes, classifier_activation)
+        super().__init__(
+            inputs,
+            outputs,
+            init_config={
+                "classes": classes,
+                "backbone": backbone,
+                "bidirectional": bidirectional,
+                "vocabulary_size": vocabulary_size,
+                "input_shape": None if input_shape is None else tuple(input_shape),
+                "max_length": max_length,
+                "num_layers": num_layers,
+                "num_heads": num_heads,
+                "hidden_dim": hidden_dim,
+                "intermediate_dim": intermediate_dim,
+                "dropout": dropout,
+                "mask_value": mask_value,
+                "include_top": include_top,
+                "classifier_activation": classifier_activation,
+            },
+            name=name,
+            **kwargs,
+        )
+        load_weights(self, weights)
+
+    @property
+    def recurrent(self):
+        return self.init_config["backbone"] != "transformer"

@@ -1,0 +1,110 @@
+import keras
+
+from keras_seq.applications._blocks import POOLINGS
+from keras_seq.applications._blocks import ClassifierTask
+from keras_seq.applications._blocks import ClassToken
+from keras_seq.applications._blocks import check_dropout
+from keras_seq.applications._blocks import check_head
+from keras_seq.applications._blocks import check_transformer_sizes
+from keras_seq.applications._blocks import head
+from keras_seq.applications._blocks import pool
+from keras_seq.applications.weights import load_weights
+from keras_seq.layers import TokenAndPositionEmbedding
+from keras_seq.models import TransformerEncoderStack
+from keras_seq.models.arguments import check_choice
+from keras_seq.models.arguments import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class TextClassifier(ClassifierTask):
+    """A transformer encoder that classifies sequences of token ids.
+
+    Token ids `(batch, time)` (0 = padding, `time <= max_length`) are
+    embedded with learned positions, run through `num_layers` pre-norm
+    transformer encoder layers that never attend to padding (and a final
+    layer normalization), and pooled over the real
+    tokens only: their mean (`pooling="mean"`), or the output of a learned
+    class token prepended to the sequence (`pooling="class_token"`, as in
+    BERT). So the prediction of a sequence does not depend on how much
+    padding follows it.
+
+    Args:
+        vocabulary_size: number of token ids, padding included.
+        max_length: the longest sequence, in tokens.
+        classes: number of classes; ignored with `include_top=False`.
+        num_layers: number of transformer encoder layers.
+        num_heads: attention heads per layer; must divide `hidden_dim`.
+        hidden_dim: size of the embeddings and of each token's features.
+        intermediate_dim: hidden size of each feed-forward network.
+        dropout: dropout rate of the embeddings, the encoder layers and the
+            pooled features.
+        pooling: `"mean"` or `"class_token"`.
+        include_top: whether to end with the classification layer; without
+            it the model returns the pooled `(batch, hidden_dim)` features.
+        classifier_activation: `"softmax"` (probabilities), None (logits) or
+            `"sigmoid"`.
+        weights: None, a registered pretrained name, or a `.weights.h5` path.
+        name: name of the model.
+
+    Example:
+
+    >>> model = TextClassifier(vocabulary_size=1000, max_length=64, classes=2)
+    >>> model.compile()
+    >>> model.predict(np.array([[12, 7, 99, 0, 0]]), verbose=0).shape
+    (1, 2)
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        max_length,
+        classes,
+        num_layers=2,
+        num_heads=2,
+        hidden_dim=64,
+        intermediate_dim=128,
+        dropout=0.1,
+        pooling="mean",
+        include_top=True,
+        classifier_activation="softmax",
+        weights=None,
+        name=None,
+        **kwargs,
+    ):
+        check_positive_int("vocabulary_size", vocabulary_size)
+        check_positive_int("max_length", max_length)
+        check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
+        check_dropout(dropout)
+        check_choice("pooling", pooling, POOLINGS)
+        check_head(classes, include_top, classifier_activation)
+        token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        x = TokenAndPositionEmbedding(
+            vocabulary_size, max_length, hidden_dim, name="embedding"
+        )(token_ids)
+        if pooling == "class_token":
+            x = ClassToken(name="class_token")(x)
+        x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
+        x = TransformerEncoderStack(num_layers, num_heads, intermediate_dim, dropout)(x)
+        outputs = pool(x, pooling)
+        if include_top:
+            outputs = head(outputs, classes, classifier_activation, dropout=dropout)
+        super().__init__(
+            token_ids,
+            outputs,
+            init_config={
+                "vocabulary_size": vocabulary_size,
+                "max_length": max_length,
+                "classes": classes,
+                "num_layers": num_layers,
+                "num_heads": num_heads,
+                "hidden_dim": hidden_dim,
+                "intermediate_dim": intermediate_dim,
+                "dropout": dropout,
+                "pooling": pooling,
+                "include_top": include_top,
+                "classifier_activation": classifier_activation,
+            },
+            name=name,
+            **kwargs,
+        )
+        load_weights(self, weights)
