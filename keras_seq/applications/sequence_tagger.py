@@ -32,18 +32,19 @@ class SequenceTagger(ClassifierTask):
     default loss and metrics ignore padded steps: labels there may be
     anything.
 
-    The backbone is a pre-norm transformer encoder stack (every step
-    attends to the whole sequence) or a stack of Keras recurrent layers,
-    forward only (causal: step `t` sees no later step, as forecasting
-    needs) or, with `bidirectional=True`, both ways.
+    The backbone is a pre-norm transformer stack or a stack of Keras
+    recurrent layers. Either reads both ways with `bidirectional=True`
+    (every step sees the whole sequence), or forward only (causal: step
+    `t` sees no later step, as forecasting needs): the transformer then
+    masks attention to later steps, the recurrent layers run one way.
 
     Args:
         classes: number of classes (outputs) per step; ignored with
             `include_top=False`.
         backbone: `"transformer"`, `"lstm"`, `"gru"` or `"simple_rnn"`.
         bidirectional: whether step `t` also sees the steps after it. None
-            (the default) means True for `"transformer"`, the only value it
-            allows, and False for the recurrent backbones.
+            (the default) means True for `"transformer"` and False for the
+            recurrent backbones.
         vocabulary_size: number of token ids, padding included, for id inputs.
         input_shape: `(time, features)` of numeric inputs; `time` may be None.
         max_length: the longest sequence (transformer only: the size of the
@@ -102,13 +103,6 @@ class SequenceTagger(ClassifierTask):
         transformer = backbone == "transformer"
         if bidirectional is None:
             bidirectional = transformer
-        if transformer and not bidirectional:
-            raise ValueError(
-                "The transformer backbone attends both ways: it needs "
-                "`bidirectional=True` (or None). For a causal tagger (forecasting) "
-                "use backbone='lstm', 'gru' or 'simple_rnn'. Received: "
-                f"backbone='transformer', bidirectional={bidirectional!r}"
-            )
         if transformer:
             check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         else:
@@ -136,7 +130,11 @@ class SequenceTagger(ClassifierTask):
                 x = PositionalEmbedding(max_length, name="position_embedding")(x)
             x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
             outputs = TransformerEncoderStack(
-                num_layers, num_heads, intermediate_dim, dropout
+                num_layers,
+                num_heads,
+                intermediate_dim,
+                dropout,
+                causal=not bidirectional,
             )(x)
         else:
             if vocabulary_size is not None:

@@ -18,10 +18,18 @@ _NORM_EPSILON = 1e-5
 
 
 class TransformerEncoderStack:
-    """`num_layers` pre-norm `TransformerEncoder` layers and a final normalization.
+    """`num_layers` pre-norm transformer layers and a final normalization.
+
+    `TransformerEncoder` layers, each step attending to the whole sequence;
+    with `causal=True`, decoder-only `TransformerDecoder` layers, each step
+    attending to itself and the steps before it (forecasting, taggers that
+    must not see ahead).
 
     Args:
         num_layers, num_heads, intermediate_dim, dropout: sizes of the stack.
+        activation: of the feed-forward networks; GELU, as in BERT, GPT
+            and ViT.
+        causal: whether step `t` sees only steps `<= t`.
         name: prefix of the layer names.
 
     Example:
@@ -32,13 +40,22 @@ class TransformerEncoderStack:
     """
 
     def __init__(
-        self, num_layers, num_heads, intermediate_dim, dropout, name="encoder"
+        self,
+        num_layers,
+        num_heads,
+        intermediate_dim,
+        dropout,
+        activation="gelu",
+        causal=False,
+        name="encoder",
     ):
+        layer_class = TransformerDecoder if causal else TransformerEncoder
         self.layers = [
-            TransformerEncoder(
+            layer_class(
                 num_heads,
                 intermediate_dim,
                 dropout=dropout,
+                activation=activation,
                 norm_first=True,
                 name=f"{name}_{index}",
             )
@@ -67,6 +84,7 @@ class TransformerDecoderStack:
         vocabulary_size: number of token ids, padding id 0 included.
         max_length: number of learned positions: the longest sequence.
         num_layers, num_heads, hidden_dim, intermediate_dim, dropout: sizes.
+        activation: of the feed-forward networks.
         name: prefix of the layer names.
 
     Example:
@@ -85,6 +103,7 @@ class TransformerDecoderStack:
         hidden_dim,
         intermediate_dim,
         dropout,
+        activation="gelu",
         name="decoder",
     ):
         self.vocabulary_size = vocabulary_size
@@ -97,6 +116,7 @@ class TransformerDecoderStack:
                 num_heads,
                 intermediate_dim,
                 dropout=dropout,
+                activation=activation,
                 norm_first=True,
                 name=f"{name}_{index}",
             )

@@ -126,14 +126,9 @@ def _adding_problem_example():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    keras.backend.backend() == "torch",
-    reason="Keras runs torch recurrent layers step by step in Python off-GPU: "
-    "the training budget takes over ten minutes on CPU",
-)
 def test_adding_problem_lstm_learns_simple_rnn_does_not():
     """1,000 seeded steps of 64 sequences of 100: the LSTM solves it, the
-    SimpleRNN stays near the 1/6 baseline. Under a minute on 2 CPU cores."""
+    SimpleRNN stays near the 1/6 baseline. About a minute on 2 CPU cores."""
     example = _adding_problem_example()
     assert example.train("lstm") < 0.05
     assert example.train("simple_rnn") > 0.12
