@@ -28,10 +28,12 @@ demo: install
 lint: install
 	$(BIN)/ruff check keras_seq tests examples benchmarks applications
 
+# Two pytest workers on two cores: one thread each, or torch's thread pools
+# oversubscribe the cores and run several times slower.
 test: lint
 	@set -e; for backend in $(BACKENDS); do \
 		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
-		KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
 	done
 
 clean:
