@@ -1,0 +1,9 @@
+"""Smoke test: examples/image_classification.py runs end to end on this backend."""
+
+from tests.examples.script_runner import reported
+from tests.examples.script_runner import run_example
+
+
+def test_quick_run_reports_a_finite_accuracy(capsys):
+    output = run_example("image_classification", ["--quick"], capsys)
+    assert 0.0 <= reported(output, "accuracy") <= 1.0
