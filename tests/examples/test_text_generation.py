@@ -5,7 +5,6 @@ import math
 import pathlib
 import re
 
-import keras
 import pytest
 
 SCRIPT = pathlib.Path(__file__).parents[2] / "examples" / "text_generation.py"
@@ -34,10 +33,8 @@ def reported(output, metric):
 
 
 # Keras' recurrent layers on PyTorch's CPU step through time in Python:
-# about a minute for even the quick run.
-SLOW_RNN = pytest.mark.skipif(
-    keras.backend.backend() == "torch", reason="Keras' LSTM is slow on torch CPU"
-)
+# about a minute for even the quick run there.
+SLOW_RNN = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
