@@ -33,7 +33,7 @@ def reported(output, metric):
 
 
 # Keras' recurrent layers on PyTorch's CPU step through time in Python:
-# about a minute for even the quick run there.
+# the slowest of these smoke tests there.
 SLOW_RNN = pytest.mark.slow
 
 
