@@ -8,6 +8,7 @@ from keras_seq.generation import get_sampler
 from keras_seq.models.arguments import check_positive_int
 from keras_seq.models.arguments import check_token_id
 from keras_seq.models.arguments import check_token_ids
+from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
 
 # A logit this low has probability exactly 0 after the float32 softmax.
@@ -32,7 +33,8 @@ class GenerativeTask(Task):
     padding and never generated.
 
     Compile defaults: sparse categorical cross-entropy on logits that
-    ignores the padding id 0, accuracy, and Adam with the gradient norm
+    ignores the padding id 0, accuracy over the same non-padding targets,
+    and Adam with the gradient norm
     clipped to 1.0 (recurrent models need it; it costs transformers
     nothing).
 
@@ -66,7 +68,7 @@ class GenerativeTask(Task):
         )
 
     def default_metrics(self):
-        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+        return [PaddedSparseCategoricalAccuracy()]
 
     def _check_max_length(self, max_length, longest_prompt):
         if max_length is None:
