@@ -1,14 +1,14 @@
 import keras
 
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_transformer_sizes
 from keras_seq.applications.weights import load_weights
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
 from keras_seq.models.transformer_stacks import TransformerDecoderStack
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_transformer_sizes
 
 BACKBONES = ("transformer", *RECURRENT_CELLS)
 
@@ -67,7 +67,7 @@ class CausalLM(GenerativeTask):
         check_positive_int("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_choice("backbone", backbone, BACKBONES)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         if backbone == "transformer":
             check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
             decoder_stack = TransformerDecoderStack(

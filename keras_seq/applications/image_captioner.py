@@ -1,15 +1,15 @@
 import keras
 import numpy as np
 
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_input_shape
-from keras_seq.applications._blocks import check_transformer_sizes
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import PatchEmbedding
-from keras_seq.models.arguments import check_positive_int
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.transformer_stacks import TransformerDecoderStack
 from keras_seq.models.transformer_stacks import TransformerEncoderStack
+from keras_seq.utils.validation import check_input_shape
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_transformer_sizes
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -69,7 +69,7 @@ class ImageCaptioner(GenerativeTask):
         check_positive_int("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         patch_embedding = PatchEmbedding(
             patch_size, hidden_dim, class_token=False, name="patch_embedding"
         )

@@ -1,15 +1,15 @@
 import keras
 
-from keras_seq.applications._blocks import CELLS
-from keras_seq.applications._blocks import ClassifierTask
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_head
-from keras_seq.applications._blocks import head
-from keras_seq.applications._blocks import recurrent_stack
-from keras_seq.applications._blocks import sequence_inputs
+from keras_seq.applications.model_parts import CELLS
+from keras_seq.applications.model_parts import head
+from keras_seq.applications.model_parts import recurrent_stack
+from keras_seq.applications.model_parts import sequence_inputs
 from keras_seq.applications.weights import load_weights
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_head
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -81,7 +81,7 @@ class RNNClassifier(ClassifierTask):
         check_choice("cell", cell, CELLS)
         check_positive_int("num_layers", num_layers)
         check_positive_int("hidden_dim", hidden_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         check_head(classes, include_top, classifier_activation)
         inputs, x = sequence_inputs(vocabulary_size, input_shape, mask_value)
         if vocabulary_size is not None:

@@ -1,14 +1,14 @@
 import keras
 
-from keras_seq.applications._blocks import check_dropout
 from keras_seq.applications.weights import load_weights
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
-from keras_seq.models.arguments import check_token_ids
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
 from keras_seq.models.recurrent_stacks import RecurrentStack
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_token_ids
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -67,7 +67,7 @@ class Seq2SeqRNN(GenerativeTask):
         check_choice("cell", cell, tuple(RECURRENT_CELLS))
         check_positive_int("num_layers", num_layers)
         check_positive_int("hidden_dim", hidden_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         encoder_stack = RecurrentStack(
             cell,
             source_vocabulary_size,

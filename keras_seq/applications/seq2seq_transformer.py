@@ -1,15 +1,15 @@
 import keras
 from keras import ops
 
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_transformer_sizes
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import TokenAndPositionEmbedding
-from keras_seq.models.arguments import check_positive_int
-from keras_seq.models.arguments import check_token_ids
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.transformer_stacks import TransformerDecoderStack
 from keras_seq.models.transformer_stacks import TransformerEncoderStack
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_token_ids
+from keras_seq.utils.validation import check_transformer_sizes
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -68,7 +68,7 @@ class Seq2SeqTransformer(GenerativeTask):
         if target_max_length is not None:
             check_positive_int("target_max_length", target_max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         source_embedding = TokenAndPositionEmbedding(
             source_vocabulary_size, max_length, hidden_dim, name="encoder_embedding"
         )

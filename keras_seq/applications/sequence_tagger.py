@@ -1,19 +1,19 @@
 import keras
 
-from keras_seq.applications._blocks import CELLS
-from keras_seq.applications._blocks import ClassifierTask
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_head
-from keras_seq.applications._blocks import check_transformer_sizes
-from keras_seq.applications._blocks import head
-from keras_seq.applications._blocks import recurrent_stack
-from keras_seq.applications._blocks import sequence_inputs
+from keras_seq.applications.model_parts import CELLS
+from keras_seq.applications.model_parts import head
+from keras_seq.applications.model_parts import recurrent_stack
+from keras_seq.applications.model_parts import sequence_inputs
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import PositionalEmbedding
 from keras_seq.layers import TokenAndPositionEmbedding
 from keras_seq.models import TransformerEncoderStack
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_head
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_transformer_sizes
 
 BACKBONES = ("transformer", *CELLS)
 
@@ -108,7 +108,7 @@ class SequenceTagger(ClassifierTask):
         else:
             check_positive_int("num_layers", num_layers)
             check_positive_int("hidden_dim", hidden_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         check_head(classes, include_top, classifier_activation)
         inputs, x = sequence_inputs(vocabulary_size, input_shape, mask_value)
         if transformer:

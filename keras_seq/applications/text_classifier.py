@@ -1,18 +1,18 @@
 import keras
 
-from keras_seq.applications._blocks import POOLINGS
-from keras_seq.applications._blocks import ClassifierTask
-from keras_seq.applications._blocks import ClassToken
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_head
-from keras_seq.applications._blocks import check_transformer_sizes
-from keras_seq.applications._blocks import head
-from keras_seq.applications._blocks import pool
+from keras_seq.applications.model_parts import POOLINGS
+from keras_seq.applications.model_parts import head
+from keras_seq.applications.model_parts import pool
 from keras_seq.applications.weights import load_weights
+from keras_seq.layers import ClassToken
 from keras_seq.layers import TokenAndPositionEmbedding
 from keras_seq.models import TransformerEncoderStack
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_head
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_transformer_sizes
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -74,7 +74,7 @@ class TextClassifier(ClassifierTask):
         check_positive_int("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         check_choice("pooling", pooling, POOLINGS)
         check_head(classes, include_top, classifier_activation)
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")

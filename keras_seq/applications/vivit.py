@@ -1,21 +1,21 @@
 import keras
 from keras import ops
 
-from keras_seq.applications._blocks import POOLINGS
-from keras_seq.applications._blocks import ClassifierTask
-from keras_seq.applications._blocks import ClassToken
-from keras_seq.applications._blocks import check_dropout
-from keras_seq.applications._blocks import check_head
-from keras_seq.applications._blocks import check_input_shape
-from keras_seq.applications._blocks import check_transformer_sizes
-from keras_seq.applications._blocks import head
-from keras_seq.applications._blocks import pool
+from keras_seq.applications.model_parts import POOLINGS
+from keras_seq.applications.model_parts import head
+from keras_seq.applications.model_parts import pool
 from keras_seq.applications.weights import load_weights
+from keras_seq.layers import ClassToken
 from keras_seq.layers import PositionalEmbedding
 from keras_seq.layers import TubeletEmbedding
 from keras_seq.models import TransformerEncoderStack
-from keras_seq.models.arguments import check_choice
-from keras_seq.models.arguments import check_positive_int
+from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_head
+from keras_seq.utils.validation import check_input_shape
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_transformer_sizes
 
 VARIANTS = ("spatiotemporal", "factorised_encoder")
 
@@ -99,7 +99,7 @@ class ViViT(ClassifierTask):
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         if num_temporal_layers is not None:
             check_positive_int("num_temporal_layers", num_temporal_layers)
-        check_dropout(dropout)
+        check_rate("dropout", dropout)
         check_choice("pooling", pooling, POOLINGS)
         check_head(classes, include_top, classifier_activation)
         sizes = (num_heads, intermediate_dim, dropout)

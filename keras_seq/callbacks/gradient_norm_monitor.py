@@ -2,7 +2,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_seq.models.arguments import check_positive_int
+from keras_seq.utils.validation import check_positive_int
 
 
 def gradient_norms(grads, groups, num_groups):

@@ -4,9 +4,9 @@ from keras import ops
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import causal_mask
 from keras_seq.layers.masking import combine_attention_masks
-from keras_seq.layers.validation import check_choice
-from keras_seq.layers.validation import check_positive_int
-from keras_seq.layers.validation import check_rate
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
 
 MERGE_MODES = ("concat", "sum", "mean")
 

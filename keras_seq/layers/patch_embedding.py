@@ -5,27 +5,9 @@ from keras import ops
 
 from keras_seq.layers.positional_embedding import POSITION_KINDS
 from keras_seq.layers.positional_embedding import PositionalEmbedding
-from keras_seq.layers.validation import check_choice
-from keras_seq.layers.validation import check_positive_int
-
-
-def _size_tuple(name, value, rank):
-    """`value` as a tuple of `rank` positive ints (an int repeats)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value,) * rank
-    value = tuple(value) if isinstance(value, (list, tuple)) else None
-    if (
-        value is None
-        or len(value) != rank
-        or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
-        )
-    ):
-        raise ValueError(
-            f"`{name}` must be a positive int or a tuple of {rank} positive ints."
-            f" Received: {name}={value!r}"
-        )
-    return value
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_size_tuple
 
 
 class StridedPatchEmbedding(keras.layers.Layer):
@@ -51,7 +33,7 @@ class StridedPatchEmbedding(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.patch_shape = _size_tuple(
+        self.patch_shape = check_size_tuple(
             self.size_argument, patch_shape, self.spatial_rank
         )
         check_positive_int("embedding_dim", embedding_dim)

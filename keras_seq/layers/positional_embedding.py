@@ -3,8 +3,8 @@ import math
 import keras
 from keras import ops
 
-from keras_seq.layers.validation import check_choice
-from keras_seq.layers.validation import check_positive_int
+from keras_seq.utils.validation import check_choice
+from keras_seq.utils.validation import check_positive_int
 
 POSITION_KINDS = ("learned", "sinusoidal")
 

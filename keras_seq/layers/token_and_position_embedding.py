@@ -2,7 +2,7 @@ import keras
 from keras import ops
 
 from keras_seq.layers.positional_embedding import PositionalEmbedding
-from keras_seq.layers.validation import check_positive_int
+from keras_seq.utils.validation import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")

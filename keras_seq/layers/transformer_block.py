@@ -2,8 +2,8 @@ import keras
 
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
-from keras_seq.layers.validation import check_positive_int
-from keras_seq.layers.validation import check_rate
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
 
 
 class TransformerBlock(keras.layers.Layer):

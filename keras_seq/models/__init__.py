@@ -1,5 +1,6 @@
 """Task models: the functional application base and generation machinery."""
 
+from keras_seq.models.classifier_task import ClassifierTask
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
 from keras_seq.models.recurrent_stacks import RecurrentStack
@@ -8,6 +9,7 @@ from keras_seq.models.transformer_stacks import TransformerDecoderStack
 from keras_seq.models.transformer_stacks import TransformerEncoderStack
 
 __all__ = [
+    "ClassifierTask",
     "GenerativeTask",
     "RecurrentDecoderStack",
     "RecurrentStack",

@@ -5,11 +5,11 @@ import numpy as np
 from keras import ops
 
 from keras_seq.generation import get_sampler
-from keras_seq.models.arguments import check_positive_int
-from keras_seq.models.arguments import check_token_id
-from keras_seq.models.arguments import check_token_ids
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_token_id
+from keras_seq.utils.validation import check_token_ids
 
 # A logit this low has probability exactly 0 after the float32 softmax.
 _EXCLUDED_LOGIT = -1e9

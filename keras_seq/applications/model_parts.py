@@ -1,0 +1,91 @@
+"""The parts the application graphs are wired from.
+
+The input of a sequence model (token ids or numeric features), pooling
+and the classification head; each application file wires these, the
+layers of `keras_seq.layers` and the stacks of `keras_seq.models` together.
+"""
+
+import keras
+
+from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
+from keras_seq.utils.validation import check_input_shape
+from keras_seq.utils.validation import check_positive_int
+
+CELLS = tuple(RECURRENT_CELLS)
+POOLINGS = ("mean", "class_token")
+
+
+def sequence_inputs(vocabulary_size, input_shape, mask_value):
+    """The input of a model of token ids or of numeric feature sequences.
+
+    Exactly one of `vocabulary_size` (int ids `(batch, time)`, 0 = padding)
+    and `input_shape` (`(time, features)` floats, `time` may be None) is
+    given. Numeric steps whose features all equal `mask_value` are padding,
+    masked by `keras.layers.Masking`; `mask_value=None` masks nothing.
+
+    Returns:
+        `(inputs, x)`: the `keras.Input`, and for numeric inputs the masked
+        sequence (for token ids `x` is `inputs`: the embedding masks them).
+    """
+    if (vocabulary_size is None) == (input_shape is None):
+        raise ValueError(
+            "Pass exactly one of `vocabulary_size` (token id inputs) and "
+            "`input_shape` (numeric `(time, features)` inputs). Received: "
+            f"vocabulary_size={vocabulary_size!r}, input_shape={input_shape!r}"
+        )
+    if vocabulary_size is not None:
+        check_positive_int("vocabulary_size", vocabulary_size)
+        inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        return inputs, inputs
+    shape = check_input_shape(input_shape, rank=2, allow_unknown_first=True)
+    inputs = keras.Input(shape=shape, name="values")
+    x = inputs
+    if mask_value is not None:
+        x = keras.layers.Masking(mask_value=mask_value, name="masking")(x)
+    return inputs, x
+
+
+def recurrent_stack(
+    x,
+    cell,
+    num_layers,
+    hidden_dim,
+    bidirectional,
+    dropout,
+    return_sequences,
+    name="rnn",
+):
+    """`num_layers` Keras recurrent layers (masks honoured), dropout between them.
+
+    Only the last layer drops the time axis when `return_sequences` is
+    False; with a padding mask its output is the state at the last real step.
+    """
+    layer_class = RECURRENT_CELLS[cell]
+    for index in range(num_layers):
+        sequences = return_sequences or index < num_layers - 1
+        layer = layer_class(
+            hidden_dim, return_sequences=sequences, name=f"{name}_{index}"
+        )
+        if bidirectional:
+            layer = keras.layers.Bidirectional(
+                layer, name=f"bidirectional_{name}_{index}"
+            )
+        x = layer(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"{name}_{index}_dropout")(x)
+    return x
+
+
+def pool(x, pooling, name="pooling"):
+    """`(batch, time, dim)` to `(batch, dim)`: masked mean, or the class token."""
+    if pooling == "mean":
+        return keras.layers.GlobalAveragePooling1D(name=name)(x)
+    return x[:, 0, :]
+
+
+def head(x, classes, classifier_activation, dropout=0.0):
+    if dropout:
+        x = keras.layers.Dropout(dropout, name="head_dropout")(x)
+    return keras.layers.Dense(
+        classes, activation=classifier_activation, name="predictions"
+    )(x)

@@ -1,0 +1,1 @@
+"""What every keras_seq package shares. Imports nothing of keras_seq."""
