@@ -11,19 +11,30 @@ class Task(keras.Model):
       no arguments, or `"auto"` for any of `optimizer`, `loss`, `metrics`,
       takes `default_optimizer()`, `default_loss()`, `default_metrics()`;
     - rebuilds itself from its constructor arguments: subclasses store
-      them in `self.init_config` (all but `weights` and `name`), so
+      them in `self.init_config` (all but `weights`, `name` and `dtype`), so
       `get_config()` / `from_config()` and `.keras` files give back an
       instance of the subclass, not a plain `keras.Model`, compiled as it
-      was saved.
+      was saved;
+    - honours a dtype policy: the subclass passes its `dtype` argument to
+      every layer it creates and on to this base, which records it as the
+      model's `dtype_policy` and in its config (a functional model has no
+      policy of its own).
     """
 
-    def __init__(self, inputs, outputs, init_config, name=None, **kwargs):
+    def __init__(self, inputs, outputs, init_config, name=None, dtype=None, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
         self.init_config = dict(init_config)
+        if dtype is not None:
+            self.dtype_policy = dtype
 
     def get_config(self):
         # Not chained to super: a functional config cannot rebuild a subclass.
-        return {"name": self.name, "trainable": self.trainable, **self.init_config}
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **self.init_config,
+        }
 
     @classmethod
     def from_config(cls, config):
