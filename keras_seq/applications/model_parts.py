@@ -7,6 +7,7 @@ layers of `keras_seq.layers` and the stacks of `keras_seq.models` together.
 
 import keras
 
+from keras_seq.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_positive_int
@@ -15,7 +16,7 @@ CELLS = tuple(RECURRENT_CELLS)
 POOLINGS = ("mean", "class_token")
 
 
-def sequence_inputs(vocabulary_size, input_shape, mask_value):
+def sequence_inputs(vocabulary_size, input_shape, mask_value, dtype=None):
     """The input of a model of token ids or of numeric feature sequences.
 
     Exactly one of `vocabulary_size` (int ids `(batch, time)`, 0 = padding)
@@ -41,7 +42,7 @@ def sequence_inputs(vocabulary_size, input_shape, mask_value):
     inputs = keras.Input(shape=shape, name="values")
     x = inputs
     if mask_value is not None:
-        x = keras.layers.Masking(mask_value=mask_value, name="masking")(x)
+        x = keras.layers.Masking(mask_value=mask_value, dtype=dtype, name="masking")(x)
     return inputs, x
 
 
@@ -53,6 +54,7 @@ def recurrent_stack(
     bidirectional,
     dropout,
     return_sequences,
+    dtype=None,
     name="rnn",
 ):
     """`num_layers` Keras recurrent layers (masks honoured), dropout between them.
@@ -64,28 +66,37 @@ def recurrent_stack(
     for index in range(num_layers):
         sequences = return_sequences or index < num_layers - 1
         layer = layer_class(
-            hidden_dim, return_sequences=sequences, name=f"{name}_{index}"
+            hidden_dim, return_sequences=sequences, dtype=dtype, name=f"{name}_{index}"
         )
         if bidirectional:
             layer = keras.layers.Bidirectional(
-                layer, name=f"bidirectional_{name}_{index}"
+                layer, dtype=dtype, name=f"bidirectional_{name}_{index}"
             )
         x = layer(x)
         if dropout:
-            x = keras.layers.Dropout(dropout, name=f"{name}_{index}_dropout")(x)
+            x = keras.layers.Dropout(
+                dropout, dtype=dtype, name=f"{name}_{index}_dropout"
+            )(x)
     return x
 
 
-def pool(x, pooling, name="pooling"):
+def pool(x, pooling, dtype=None, name="pooling"):
     """`(batch, time, dim)` to `(batch, dim)`: masked mean, or the class token."""
     if pooling == "mean":
-        return keras.layers.GlobalAveragePooling1D(name=name)(x)
+        return MaskedMeanPooling(dtype=dtype, name=name)(x)
     return x[:, 0, :]
 
 
-def head(x, classes, classifier_activation, dropout=0.0):
+def head(x, classes, classifier_activation, dropout=0.0, dtype=None):
+    """The classification layer: `classes` outputs, activated in float32.
+
+    The dense layer computes in the model's dtype policy; the activation
+    (a softmax above all) and so the loss run in float32, as mixed
+    precision needs.
+    """
     if dropout:
-        x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-    return keras.layers.Dense(
-        classes, activation=classifier_activation, name="predictions"
+        x = keras.layers.Dropout(dropout, dtype=dtype, name="head_dropout")(x)
+    x = keras.layers.Dense(classes, dtype=dtype, name="classifier")(x)
+    return keras.layers.Activation(
+        classifier_activation, dtype="float32", name="predictions"
     )(x)

@@ -47,6 +47,9 @@ class RNNClassifier(ClassifierTask):
             `classes=1`), `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
         name: name of the model.
+        dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
+            takes the global policy. Variables stay float32 under mixed
+            policies, and the classifier's activation computes in float32.
 
     Example:
 
@@ -76,6 +79,7 @@ class RNNClassifier(ClassifierTask):
         classifier_activation="softmax",
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_choice("cell", cell, CELLS)
@@ -83,10 +87,16 @@ class RNNClassifier(ClassifierTask):
         check_positive_int("hidden_dim", hidden_dim)
         check_rate("dropout", dropout)
         check_head(classes, include_top, classifier_activation)
-        inputs, x = sequence_inputs(vocabulary_size, input_shape, mask_value)
+        inputs, x = sequence_inputs(
+            vocabulary_size, input_shape, mask_value, dtype=dtype
+        )
         if vocabulary_size is not None:
             x = keras.layers.Embedding(
-                vocabulary_size, hidden_dim, mask_zero=True, name="embedding"
+                vocabulary_size,
+                hidden_dim,
+                mask_zero=True,
+                dtype=dtype,
+                name="embedding",
             )(x)
         outputs = recurrent_stack(
             x,
@@ -96,9 +106,10 @@ class RNNClassifier(ClassifierTask):
             bidirectional,
             dropout,
             return_sequences=False,
+            dtype=dtype,
         )
         if include_top:
-            outputs = head(outputs, classes, classifier_activation)
+            outputs = head(outputs, classes, classifier_activation, dtype=dtype)
         super().__init__(
             inputs,
             outputs,
@@ -116,6 +127,7 @@ class RNNClassifier(ClassifierTask):
                 "classifier_activation": classifier_activation,
             },
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)

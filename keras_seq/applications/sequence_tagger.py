@@ -64,6 +64,9 @@ class SequenceTagger(ClassifierTask):
             a regression output with `classes=1`), `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
         name: name of the model.
+        dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
+            takes the global policy. Variables stay float32 under mixed
+            policies, and the classifier's activation computes in float32.
 
     Example:
 
@@ -97,6 +100,7 @@ class SequenceTagger(ClassifierTask):
         classifier_activation="softmax",
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_choice("backbone", backbone, BACKBONES)
@@ -110,7 +114,9 @@ class SequenceTagger(ClassifierTask):
             check_positive_int("hidden_dim", hidden_dim)
         check_rate("dropout", dropout)
         check_head(classes, include_top, classifier_activation)
-        inputs, x = sequence_inputs(vocabulary_size, input_shape, mask_value)
+        inputs, x = sequence_inputs(
+            vocabulary_size, input_shape, mask_value, dtype=dtype
+        )
         if transformer:
             if max_length is None and input_shape is not None:
                 max_length = input_shape[0]
@@ -123,29 +129,48 @@ class SequenceTagger(ClassifierTask):
             check_positive_int("max_length", max_length)
             if vocabulary_size is not None:
                 x = TokenAndPositionEmbedding(
-                    vocabulary_size, max_length, hidden_dim, name="embedding"
+                    vocabulary_size,
+                    max_length,
+                    hidden_dim,
+                    dtype=dtype,
+                    name="embedding",
                 )(x)
             else:
-                x = keras.layers.Dense(hidden_dim, name="projection")(x)
-                x = PositionalEmbedding(max_length, name="position_embedding")(x)
-            x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
+                x = keras.layers.Dense(hidden_dim, dtype=dtype, name="projection")(x)
+                x = PositionalEmbedding(
+                    max_length, dtype=dtype, name="position_embedding"
+                )(x)
+            x = keras.layers.Dropout(dropout, dtype=dtype, name="embedding_dropout")(x)
             outputs = TransformerEncoderStack(
                 num_layers,
                 num_heads,
                 intermediate_dim,
                 dropout,
                 causal=not bidirectional,
+                dtype=dtype,
+                name="encoder",
             )(x)
         else:
             if vocabulary_size is not None:
                 x = keras.layers.Embedding(
-                    vocabulary_size, hidden_dim, mask_zero=True, name="embedding"
+                    vocabulary_size,
+                    hidden_dim,
+                    mask_zero=True,
+                    dtype=dtype,
+                    name="embedding",
                 )(x)
             outputs = recurrent_stack(
-                x, backbone, num_layers, hidden_dim, bidirectional, dropout, True
+                x,
+                backbone,
+                num_layers,
+                hidden_dim,
+                bidirectional,
+                dropout,
+                return_sequences=True,
+                dtype=dtype,
             )
         if include_top:
-            outputs = head(outputs, classes, classifier_activation)
+            outputs = head(outputs, classes, classifier_activation, dtype=dtype)
         super().__init__(
             inputs,
             outputs,
@@ -166,6 +191,7 @@ class SequenceTagger(ClassifierTask):
                 "classifier_activation": classifier_activation,
             },
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)

@@ -45,6 +45,9 @@ class TextClassifier(ClassifierTask):
             `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
         name: name of the model.
+        dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
+            takes the global policy. Variables stay float32 under mixed
+            policies, and the classifier's activation computes in float32.
 
     Example:
 
@@ -69,6 +72,7 @@ class TextClassifier(ClassifierTask):
         classifier_activation="softmax",
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_positive_int("vocabulary_size", vocabulary_size)
@@ -79,15 +83,24 @@ class TextClassifier(ClassifierTask):
         check_head(classes, include_top, classifier_activation)
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         x = TokenAndPositionEmbedding(
-            vocabulary_size, max_length, hidden_dim, name="embedding"
+            vocabulary_size, max_length, hidden_dim, dtype=dtype, name="embedding"
         )(token_ids)
         if pooling == "class_token":
-            x = ClassToken(name="class_token")(x)
-        x = keras.layers.Dropout(dropout, name="embedding_dropout")(x)
-        x = TransformerEncoderStack(num_layers, num_heads, intermediate_dim, dropout)(x)
-        outputs = pool(x, pooling)
+            x = ClassToken(dtype=dtype, name="class_token")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype, name="embedding_dropout")(x)
+        x = TransformerEncoderStack(
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            dtype=dtype,
+            name="encoder",
+        )(x)
+        outputs = pool(x, pooling, dtype=dtype)
         if include_top:
-            outputs = head(outputs, classes, classifier_activation, dropout=dropout)
+            outputs = head(
+                outputs, classes, classifier_activation, dropout=dropout, dtype=dtype
+            )
         super().__init__(
             token_ids,
             outputs,
@@ -105,6 +118,7 @@ class TextClassifier(ClassifierTask):
                 "classifier_activation": classifier_activation,
             },
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)

@@ -42,6 +42,9 @@ class ViT(ClassifierTask):
             `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
         name: name of the model.
+        dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
+            takes the global policy. Variables stay float32 under mixed
+            policies, and the classifier's activation computes in float32.
 
     Example:
 
@@ -66,6 +69,7 @@ class ViT(ClassifierTask):
         classifier_activation="softmax",
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         input_shape = check_input_shape(input_shape, rank=3)
@@ -80,12 +84,22 @@ class ViT(ClassifierTask):
             patch_size,
             hidden_dim,
             class_token=pooling == "class_token",
+            dtype=dtype,
             name="embedding",
         )(images)
-        x = TransformerEncoderStack(num_layers, num_heads, intermediate_dim, dropout)(x)
-        outputs = pool(x, pooling)
+        x = TransformerEncoderStack(
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            dtype=dtype,
+            name="encoder",
+        )(x)
+        outputs = pool(x, pooling, dtype=dtype)
         if include_top:
-            outputs = head(outputs, classes, classifier_activation, dropout=dropout)
+            outputs = head(
+                outputs, classes, classifier_activation, dropout=dropout, dtype=dtype
+            )
         super().__init__(
             images,
             outputs,
@@ -103,6 +117,7 @@ class ViT(ClassifierTask):
                 "classifier_activation": classifier_activation,
             },
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)

@@ -60,6 +60,9 @@ class ViViT(ClassifierTask):
             `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
         name: name of the model.
+        dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
+            takes the global policy. Variables stay float32 under mixed
+            policies, and the classifier's activation computes in float32.
 
     Example:
 
@@ -90,6 +93,7 @@ class ViViT(ClassifierTask):
         classifier_activation="softmax",
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         input_shape = check_input_shape(input_shape, rank=4)
@@ -111,6 +115,7 @@ class ViViT(ClassifierTask):
             tubelet_size,
             hidden_dim,
             class_token=class_token and not factorised,
+            dtype=dtype,
             name="embedding",
         )
         x = embedding(videos)
@@ -120,21 +125,32 @@ class ViViT(ClassifierTask):
             # folding the slots into the batch gives one sequence per slot.
             x = ops.reshape(x, (-1, height * width, hidden_dim))
             if class_token:
-                x = ClassToken(name="spatial_class_token")(x)
-            x = TransformerEncoderStack(num_layers, *sizes, name="spatial_encoder")(x)
-            x = pool(x, pooling, name="spatial_pooling")
-            x = ops.reshape(x, (-1, slots, hidden_dim))
-            x = PositionalEmbedding(slots, name="temporal_position_embedding")(x)
-            if class_token:
-                x = ClassToken(name="temporal_class_token")(x)
+                x = ClassToken(dtype=dtype, name="spatial_class_token")(x)
             x = TransformerEncoderStack(
-                num_temporal_layers or num_layers, *sizes, name="temporal_encoder"
+                num_layers, *sizes, dtype=dtype, name="spatial_encoder"
+            )(x)
+            x = pool(x, pooling, dtype=dtype, name="spatial_pooling")
+            x = ops.reshape(x, (-1, slots, hidden_dim))
+            x = PositionalEmbedding(
+                slots, dtype=dtype, name="temporal_position_embedding"
+            )(x)
+            if class_token:
+                x = ClassToken(dtype=dtype, name="temporal_class_token")(x)
+            x = TransformerEncoderStack(
+                num_temporal_layers or num_layers,
+                *sizes,
+                dtype=dtype,
+                name="temporal_encoder",
             )(x)
         else:
-            x = TransformerEncoderStack(num_layers, *sizes)(x)
-        outputs = pool(x, pooling)
+            x = TransformerEncoderStack(
+                num_layers, *sizes, dtype=dtype, name="encoder"
+            )(x)
+        outputs = pool(x, pooling, dtype=dtype)
         if include_top:
-            outputs = head(outputs, classes, classifier_activation, dropout=dropout)
+            outputs = head(
+                outputs, classes, classifier_activation, dropout=dropout, dtype=dtype
+            )
         super().__init__(
             videos,
             outputs,
@@ -154,6 +170,7 @@ class ViViT(ClassifierTask):
                 "classifier_activation": classifier_activation,
             },
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)

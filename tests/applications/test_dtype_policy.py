@@ -1,0 +1,65 @@
+"""Every application honours a dtype policy, given or global.
+
+Every layer computes in the mixed dtype, every variable stays float32,
+the outputs the losses read (the classifier's activation, the logits)
+are float32, and a short `fit` gives finite losses.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from tests.application_cases import CASES
+from tests.application_cases import batch
+from tests.application_cases import build
+
+POLICIES = ("mixed_bfloat16", "mixed_float16")
+
+
+def _layers(model):
+    """Every layer of `model`, nested ones included."""
+    return [layer for layer in model._flatten_layers() if layer is not model]
+
+
+def _check(model, policy):
+    compute_dtype = keras.dtype_policies.get(policy).compute_dtype
+    # Layers kept in float32 on purpose: the heads' outputs, which the
+    # losses read.
+    float32_layers = []
+    for layer in _layers(model):
+        if layer.dtype_policy.compute_dtype == "float32":
+            float32_layers.append(layer)
+            continue
+        assert layer.dtype_policy.compute_dtype == compute_dtype, (
+            f"{layer.path}: {layer.dtype_policy.name}"
+        )
+    for layer in float32_layers:
+        assert not layer.weights or layer.name in ("predictions", "logits"), (
+            f"{layer.path} computes in float32 under {policy}"
+        )
+    assert all(variable.dtype == "float32" for variable in model.weights)
+    assert model.dtype_policy.name == policy
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dtype_argument(name, policy):
+    model = build(name, dtype=policy)
+    _check(model, policy)
+    x, y = batch(name)
+    outputs = model(x)
+    assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
+    model.compile()
+    history = model.fit(x, y, epochs=2, batch_size=len(y), verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    assert type(model).from_config(model.get_config()).dtype_policy.name == policy
+
+
+@pytest.mark.parametrize("name", ("text_classifier_mean", "causal_lm_transformer"))
+def test_global_policy(name):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = build(name)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    _check(model, "mixed_bfloat16")
