@@ -61,8 +61,17 @@ def load_weights(model, weights):
 
     Example:
 
-    >>> model.save_weights("lm.weights.h5")
-    >>> load_weights(CausalLM(20, 8), "lm.weights.h5")
+    >>> import os, tempfile
+    >>> def build():
+    ...     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> trained = build()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "dense.weights.h5")
+    ...     trained.save_weights(path)
+    ...     model = load_weights(build(), path)
+    >>> pairs = zip(model.get_weights(), trained.get_weights())
+    >>> all(np.array_equal(loaded, saved) for loaded, saved in pairs)
+    True
     """
     if weights is not None:
         model.load_weights(weights_path(weights))
