@@ -29,7 +29,8 @@ lint: install
 	$(BIN)/ruff check keras_seq tests examples benchmarks applications
 
 # Two pytest workers on two cores: one thread each, or torch's thread pools
-# oversubscribe the cores and run several times slower.
+# oversubscribe the cores and run several times slower. pytest runs the
+# tests and, as doctests, every docstring example in keras_seq/ (pyproject.toml).
 test: lint
 	@set -e; for backend in $(BACKENDS); do \
 		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
