@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def keras_names_for_examples(doctest_namespace):
     doctest_namespace.update(np=np, keras=keras, ops=keras.ops)
 
