@@ -47,7 +47,9 @@ class _MeasuringOptimizer(keras.optimizers.Optimizer):
 
     Everything else is the inner optimizer's: its variables (after the norms),
     its learning rate and iterations, its loss scale, and what it saves, so a
-    checkpoint written during `fit` holds the inner optimizer's state alone.
+    checkpoint written during `fit` holds the inner optimizer's state where a
+    plain optimizer's goes (Keras' saving also visits `inner_optimizer` and
+    writes a second copy under that name, which loading then ignores).
 
     Args:
         inner_optimizer: the optimizer that applies the gradients.
