@@ -26,7 +26,7 @@ demo: install
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python examples/text_classification.py
 
 lint: install
-	$(BIN)/ruff check keras_seq tests examples benchmarks applications
+	$(BIN)/ruff check keras_seq tests examples benchmarks applications conftest.py
 
 # Two pytest workers on two cores: one thread each, or torch's thread pools
 # oversubscribe the cores and run several times slower. pytest runs the
