@@ -5,11 +5,15 @@ mask here, so the rules live in one place:
 
 - a padding mask `(batch, source_time)` becomes `(batch, 1, 1, source_time)`,
   broadcast over heads and queries, never a dense `(batch, time, time)` mask;
-- an explicit `attention_mask` `(batch, time, source_time)` gains a head axis;
+- an explicit `attention_mask` `(batch, time, source_time)` gains a head axis
+  (one `(batch, 1 or heads, time, source_time)` already has it);
 - a causal mask with no cache is left to the attention kernel
   (`is_causal=True`), which every backend fuses;
 - a causal mask during cached decoding is `(1, 1, time, cache_length)`,
-  offset by the position of the first new query.
+  offset by the position of the first new query;
+- a query left with no key to attend to (a row that is all padding) attends
+  to nothing: `guard_empty_rows` keeps it away from the kernel's undefined
+  softmax and says which outputs to zero.
 """
 
 from keras import ops
@@ -42,7 +46,8 @@ def combine_attention_masks(
 
     Args:
         key_padding_mask: `(batch, source_time)` booleans, True = real token.
-        attention_mask: `(batch, time, source_time)` booleans.
+        attention_mask: `(batch, time, source_time)` or
+            `(batch, 1 or heads, time, source_time)` booleans.
         causal: whether query `i` may only see keys up to `i`.
         query_length, key_length: needed when `query_offset` is given.
         query_offset: position of the first query inside the key sequence,
@@ -57,10 +62,82 @@ def combine_attention_masks(
     if key_padding_mask is not None:
         mask = ops.cast(key_padding_mask, "bool")[:, None, None, :]
     if attention_mask is not None:
-        explicit = ops.cast(attention_mask, "bool")[:, None, :, :]
+        explicit = ops.cast(attention_mask, "bool")
+        if len(explicit.shape) == 3:
+            explicit = explicit[:, None, :, :]
         mask = explicit if mask is None else ops.logical_and(mask, explicit)
     if causal and query_offset is not None:
         offset_causal = causal_mask(query_length, key_length, query_offset)
         mask = offset_causal if mask is None else ops.logical_and(mask, offset_causal)
         causal = False
     return mask, causal
+
+
+def fold_causal(mask, query_length, key_length):
+    """`mask` with the (top-left aligned) causal mask folded in."""
+    causal = causal_mask(query_length, key_length)
+    return causal if mask is None else ops.logical_and(mask, causal)
+
+
+def guard_empty_rows(mask, is_causal, query_length, key_length):
+    """Keeps queries that may attend to no key away from an undefined softmax.
+
+    A query whose keys are all masked (every query of a row that is all
+    padding; with a causal mask, the queries before a left-padded row's
+    first real token) has no defined attention: kernels that fill masked
+    logits with -inf return NaN, and through the gradients the NaN reaches
+    every weight. Such a query attends to nothing instead: the caller zeros
+    its output where `attendable` is False, and `kernel_mask` unmasks every
+    key of a row that has none, so the kernel computes only finite values.
+
+    Args:
+        mask: a boolean mask broadcastable to `(batch, heads, time,
+            source_time)` (or None), from `combine_attention_masks`.
+        is_causal: whether the kernel applies a causal mask on top; `mask`
+            is then a key padding mask `(batch, 1, 1, source_time)`.
+        query_length, key_length: the query and key sequence lengths.
+
+    Returns:
+        `(kernel_mask, attendable)`: the mask to hand to the kernel, and
+        booleans broadcastable to `(batch, heads, time, 1)` that are False
+        for the queries with no key (both None when `mask` is None).
+    """
+    if mask is None:
+        return None, None
+    row_has_key = ops.any(mask, axis=-1, keepdims=True)
+    # Same shape as `mask`: unmasking a row costs no denser mask.
+    kernel_mask = ops.logical_or(mask, ops.logical_not(row_has_key))
+    if not is_causal:
+        return kernel_mask, row_has_key
+    # Query t sees keys 0..t: it has a key if a real one comes at or before
+    # t. A running count gives that for every query without building the
+    # (time, source_time) mask the kernel's own causal mask avoids. The
+    # starved queries of a left-padded row still reach the kernel with no
+    # key; Keras' kernels fill masked logits with a large finite negative,
+    # so they stay finite, and their outputs are zeroed.
+    seen_a_key = ops.cumsum(ops.cast(mask, "int32"), axis=-1) > 0
+    last_key = ops.minimum(ops.arange(query_length), key_length - 1)
+    attendable = ops.take(seen_a_key, last_key, axis=-1)
+    return kernel_mask, ops.swapaxes(attendable, -1, -2)
+
+
+def zero_unattendable(heads, attendable):
+    """Zeros the `(batch, time, heads, dim)` results of queries with no key."""
+    if attendable is None:
+        return heads
+    attendable = ops.transpose(attendable, (0, 2, 1, 3))
+    return ops.where(attendable, heads, ops.zeros_like(heads))
+
+
+def output_mask(inputs, mask):
+    """The padding mask of a layer's `(batch, time, ...)` outputs.
+
+    `mask` when it covers the time steps of `inputs`; otherwise (with a
+    cache, `mask` covers the cache slots) the mask attached to `inputs`.
+    """
+    if mask is None:
+        return None
+    mask_shape, inputs_shape = tuple(mask.shape), tuple(inputs.shape)
+    if len(mask_shape) == 2 and mask_shape[1] in (None, inputs_shape[1]):
+        return mask
+    return attached_mask(inputs)
