@@ -29,6 +29,64 @@ def _data(inputs, tensor_kwargs):
     return [inputs, *tensor_kwargs.values()]
 
 
+def check_distinct_initial_weights(layer):
+    """Asserts no two same-shaped random weights of `layer` start out equal.
+
+    Keras 3 initializers are stateless: one instance handed to two
+    sublayers draws the same values twice. Constant weights (zero biases,
+    unit scales, a zero class token) are meant to be equal and are skipped.
+    """
+    random_weights = [
+        (weight.path, ops.convert_to_numpy(weight))
+        for weight in layer.weights
+        if np.ptp(ops.convert_to_numpy(weight)) > 0
+    ]
+    for index, (path, value) in enumerate(random_weights):
+        for other_path, other in random_weights[index + 1 :]:
+            if value.shape == other.shape:
+                assert not np.allclose(value, other), (
+                    f"{path} and {other_path} start out identical"
+                )
+
+
+def trainable_gradients(layer, loss_of_outputs, *args, **kwargs):
+    """Gradients of `loss_of_outputs(layer(*args, **kwargs))`, as NumPy arrays.
+
+    One per trainable weight of the (built) layer, in `trainable_weights`
+    order. Tests only: each backend differentiates its own way.
+    """
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        non_trainable = [v.value for v in layer.non_trainable_variables]
+
+        def loss(trainable):
+            outputs, _ = layer.stateless_call(trainable, non_trainable, *args, **kwargs)
+            return loss_of_outputs(outputs)
+
+        grads = jax.grad(loss)([v.value for v in layer.trainable_variables])
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_of_outputs(layer(*args, **kwargs))
+        grads = tape.gradient(loss, layer.trainable_variables)
+    elif backend == "torch":
+        import torch
+
+        loss = loss_of_outputs(layer(*args, **kwargs))
+        grads = torch.autograd.grad(
+            loss, [v.value for v in layer.trainable_variables], allow_unused=True
+        )
+    else:
+        raise NotImplementedError(backend)
+    return [
+        np.zeros(v.shape, "float32") if g is None else ops.convert_to_numpy(g)
+        for v, g in zip(layer.trainable_variables, grads)
+    ]
+
+
 def check_layer(
     layer_class,
     init_kwargs,
@@ -42,7 +100,8 @@ def check_layer(
 ):
     """Runs the whole layer contract on `layer_class(**init_kwargs)`.
 
-    Checks, in order: eager output shape and dtype; `compute_output_shape`;
+    Checks, in order: eager output shape and dtype; distinct initial
+    weights; `compute_output_shape`;
     symbolic (functional) output shape; mask propagation (`input_mask` set on
     the input must come out as `expected_mask`, which defaults to
     `input_mask`); `get_config`/`from_config` round trip with equal outputs;
@@ -59,6 +118,7 @@ def check_layer(
     assert tuple(outputs.shape) == tuple(expected_output_shape)
     assert keras.backend.standardize_dtype(outputs.dtype) == "float32"
     assert np.all(np.isfinite(ops.convert_to_numpy(outputs)))
+    check_distinct_initial_weights(layer)
     assert tuple(layer.compute_output_shape(inputs.shape)) == tuple(
         expected_output_shape
     )

@@ -1,6 +1,10 @@
 import keras
 from keras import ops
 
+from keras_seq.layers.initializers import clone_initializer
+from keras_seq.layers.shape_checks import check_shape
+from keras_seq.layers.shape_checks import static_shape
+
 
 @keras.saving.register_keras_serializable(package="keras_seq")
 class ClassToken(keras.layers.Layer):
@@ -14,9 +18,14 @@ class ClassToken(keras.layers.Layer):
         initializer: initializer of the token (zeros, as in ViT).
         **kwargs: standard layer arguments.
 
+    Call arguments:
+        inputs: `(batch, time, dim)`.
+        mask: optional `(batch, time)` padding mask (default: the mask
+            attached to `inputs`); the output's mask is it with True first.
+
     Example:
 
-    >>> ClassToken()(keras.random.normal((2, 5, 8))).shape
+    >>> tuple(ClassToken()(keras.random.normal((2, 5, 8))).shape)
     (2, 6, 8)
     """
 
@@ -25,12 +34,36 @@ class ClassToken(keras.layers.Layer):
         self.initializer = keras.initializers.get(initializer)
         self.supports_masking = True
 
-    def build(self, inputs_shape):
-        self.token = self.add_weight(
-            name="token", shape=(1, 1, inputs_shape[-1]), initializer=self.initializer
+    def _check_inputs(self, inputs_shape, dim=None):
+        check_shape(
+            self,
+            "inputs",
+            inputs_shape,
+            ("batch", "time", "dim"),
+            sizes={"dim": dim},
+            known=("dim",),
         )
 
-    def call(self, inputs):
+    def build(self, inputs_shape):
+        inputs_shape = tuple(inputs_shape)
+        self._check_inputs(inputs_shape)
+        self.token = self.add_weight(
+            name="token",
+            shape=(1, 1, inputs_shape[-1]),
+            initializer=clone_initializer(self.initializer),
+        )
+
+    def call(self, inputs, mask=None):
+        inputs_shape = static_shape(inputs)
+        self._check_inputs(inputs_shape, self.token.shape[-1])
+        batch, time = inputs_shape[:2] if inputs_shape else (None, None)
+        check_shape(
+            self,
+            "mask",
+            static_shape(mask),
+            ("batch", "time"),
+            sizes={"batch": batch, "time": time},
+        )
         shape = ops.shape(inputs)
         token = ops.broadcast_to(
             ops.cast(self.token, inputs.dtype), (shape[0], 1, shape[2])
@@ -40,9 +73,11 @@ class ClassToken(keras.layers.Layer):
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None
-        return ops.concatenate([ops.ones_like(mask[:, :1], dtype="bool"), mask], axis=1)
+        real = ops.ones_like(mask[:, :1], dtype="bool")
+        return ops.concatenate([real, ops.cast(mask, "bool")], axis=1)
 
     def compute_output_shape(self, inputs_shape):
+        self._check_inputs(tuple(inputs_shape))
         time = None if inputs_shape[1] is None else inputs_shape[1] + 1
         return (inputs_shape[0], time, inputs_shape[2])
 

@@ -1,9 +1,15 @@
 import keras
 from keras import ops
 
+from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
-from keras_seq.layers.masking import causal_mask
 from keras_seq.layers.masking import combine_attention_masks
+from keras_seq.layers.masking import fold_causal
+from keras_seq.layers.masking import guard_empty_rows
+from keras_seq.layers.masking import output_mask
+from keras_seq.layers.masking import zero_unattendable
+from keras_seq.layers.shape_checks import check_shape
+from keras_seq.layers.shape_checks import static_shape
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
@@ -28,6 +34,21 @@ class MultiHeadSelfAttention(keras.layers.Layer):
     probabilities are computed explicitly and returned. Attention dropout
     during training also takes the explicit path.
 
+    A query with no key to attend to (every query of a row that is all
+    padding, or with `causal=True` the queries before a left-padded row's
+    first real token) attends to nothing: its heads are zero, so the layer
+    outputs the output projection's bias there, and its attention
+    probabilities are all zero. Its output and gradients stay finite and
+    never reach the other rows.
+
+    With a cache (generation one step at a time) the keys are the cache
+    slots, so `mask` must cover the slots, `(batch, cache_length)`, not the
+    new steps: a left-padded prompt is masked in every later step too. The
+    Keras mask attached to the new steps (as a `mask_zero=True` embedding
+    attaches it) covers only those steps and is not used; without `mask`
+    every slot up to the current step is attended, which is right for
+    right-padded prompts read up to the shortest one.
+
     Args:
         num_heads: number of attention heads.
         key_dim: size of each query and key head. Defaults to
@@ -47,16 +68,22 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         inputs: `(batch, time, dim)` queries (and keys and values, without
             `context`).
         context: optional `(batch, source_time, context_dim)` keys and values.
-        mask: `(batch, time)` padding mask of `inputs`. Without `context` it
-            also masks the keys.
-        context_mask: `(batch, source_time)` padding mask of `context`.
-        attention_mask: `(batch, time, source_time)` explicit mask.
+        mask: `(batch, time)` padding mask of `inputs` (default: the Keras
+            mask attached to `inputs`). Without `context` it also masks the
+            keys. With `cache`, `(batch, cache_length)` over the cache slots.
+        context_mask: `(batch, source_time)` padding mask of `context`
+            (default: the mask attached to `context`).
+        attention_mask: `(batch, time, source_time)` explicit mask, as in
+            `keras.layers.MultiHeadAttention`, or `(batch, 1 or num_heads,
+            time, source_time)`. With `cache`, `source_time` is
+            `cache_length`.
         return_attention_scores: also return the attention probabilities,
             `(batch, num_heads, time, source_time)`.
-        cache: `(batch, 2, max_length, num_heads, key_dim)` stacked keys and
-            values of earlier steps, from `init_cache()`. With a cache the
-            call returns `(outputs, updated_cache)`.
-        cache_index: position of the first step of `inputs` in the cache.
+        cache: `(batch, 2, cache_length, num_heads, key_dim)` stacked keys
+            and values of earlier steps, from `init_cache()`. With a cache
+            the call returns `(outputs, updated_cache)`.
+        cache_index: position of the first step of `inputs` in the cache
+            (an int or a scalar tensor).
         training: whether dropout is active.
 
     Example:
@@ -109,8 +136,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             equation,
             output_shape=output_shape,
             bias_axes=bias_axes if self.use_bias else None,
-            kernel_initializer=self.kernel_initializer,
-            bias_initializer=self.bias_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
+            bias_initializer=clone_initializer(self.bias_initializer),
             dtype=self.dtype_policy,
             name=name,
         )
@@ -119,6 +146,19 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         return projection
 
     def build(self, inputs_shape, context_shape=None):
+        inputs_shape = tuple(inputs_shape)
+        check_shape(
+            self, "inputs", inputs_shape, ("batch", "time", "dim"), known=("dim",)
+        )
+        if context_shape is not None:
+            context_shape = tuple(context_shape)
+            check_shape(
+                self,
+                "context",
+                context_shape,
+                ("batch", "source_time", "context_dim"),
+                known=("context_dim",),
+            )
         input_dim = inputs_shape[-1]
         if self.key_dim is None and input_dim % self.num_heads:
             raise ValueError(
@@ -126,6 +166,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 f"`num_heads={self.num_heads}`. Pass `key_dim` or choose "
                 "`num_heads` dividing the input size."
             )
+        self.input_dim = input_dim
+        # Keys and values are projected from this size, whatever the call.
+        self.source_dim = (inputs_shape if context_shape is None else context_shape)[-1]
         self.head_key_dim = self.key_dim or input_dim // self.num_heads
         self.head_value_dim = self.value_dim or self.head_key_dim
         self.head_output_dim = self.output_dim or input_dim
@@ -168,6 +211,105 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         shape = (batch_size, 2, max_length, self.num_heads, self.head_key_dim)
         return ops.zeros(shape, dtype=self.compute_dtype)
 
+    def _check_call(
+        self,
+        inputs,
+        context,
+        mask,
+        context_mask,
+        attention_mask,
+        cache,
+        cache_index,
+        layer=None,
+    ):
+        """Checks the shapes of one call against each other and the build.
+
+        `layer` names the layer in the messages when it is not this one (a
+        transformer layer checking the arguments it hands on).
+        """
+        layer = layer or self
+        inputs_shape = static_shape(inputs)
+        check_shape(
+            layer,
+            "inputs",
+            inputs_shape,
+            ("batch", "time", "dim"),
+            sizes={"dim": self.input_dim},
+        )
+        # Unknown ranks (None) leave only what is known to check.
+        batch, time = inputs_shape[:2] if inputs_shape else (None, None)
+        if context is not None:
+            context_shape = static_shape(context)
+            check_shape(
+                layer,
+                "context",
+                context_shape,
+                ("batch", "source_time", "context_dim"),
+                sizes={"batch": batch, "context_dim": self.source_dim},
+            )
+            source_time = context_shape[1] if context_shape else None
+        elif inputs_shape and inputs_shape[-1] != self.source_dim:
+            raise ValueError(
+                f"This {type(layer).__name__} was built with `context` of size "
+                f"{self.source_dim}; without `context` the keys come from "
+                f"`inputs`, which must then be of that size. Received: "
+                f"inputs.shape={inputs_shape}"
+            )
+        else:
+            source_time = time
+        if cache is not None:
+            if context is not None:
+                raise ValueError(
+                    "`cache` is only supported for self-attention (no `context`)."
+                )
+            if cache_index is None:
+                raise ValueError("`cache_index` is required with `cache`.")
+            check_shape(
+                layer,
+                "cache",
+                static_shape(cache),
+                ("batch", "keys_and_values", "cache_length", "num_heads", "key_dim"),
+                sizes={
+                    "batch": batch,
+                    "keys_and_values": 2,
+                    "num_heads": self.num_heads,
+                    "key_dim": self.head_key_dim,
+                },
+            )
+            cache_shape = static_shape(cache)
+            source_time = cache_shape[2] if cache_shape else None
+            if static_shape(cache_index) not in ((), None):
+                raise ValueError(
+                    "`cache_index` must be an int or a scalar tensor. Received: "
+                    f"cache_index.shape={static_shape(cache_index)}"
+                )
+        if cache is None:
+            padding, padding_sizes = ("batch", "time"), {"batch": batch, "time": time}
+        else:
+            padding = ("batch", "cache_length")
+            padding_sizes = {"batch": batch, "cache_length": source_time}
+        check_shape(layer, "mask", static_shape(mask), padding, sizes=padding_sizes)
+        check_shape(
+            layer,
+            "context_mask",
+            static_shape(context_mask),
+            ("batch", "source_time"),
+            sizes={"batch": batch, "source_time": source_time},
+        )
+        check_shape(
+            layer,
+            "attention_mask",
+            static_shape(attention_mask),
+            ("batch", "time", "source_time"),
+            ("batch", "heads", "time", "source_time"),
+            sizes={
+                "batch": batch,
+                "heads": (1, self.num_heads),
+                "time": time,
+                "source_time": source_time,
+            },
+        )
+
     def call(
         self,
         inputs,
@@ -180,9 +322,17 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         cache_index=None,
         training=None,
     ):
-        if mask is None:
+        if cache is not None and mask is attached_mask(inputs):
+            # Keras may fill `mask` from the new steps: not a mask of the cache.
+            mask = None
+        self._check_call(
+            inputs, context, mask, context_mask, attention_mask, cache, cache_index
+        )
+        if cache is None and mask is None:
             mask = attached_mask(inputs)
         if context is None:
+            # Self-attention: the padding mask of the inputs (or, with a
+            # cache, of the cache slots) masks the keys.
             context, context_mask = inputs, mask
         elif context_mask is None:
             context_mask = attached_mask(context)
@@ -193,26 +343,21 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
         query_offset = None
         if cache is not None:
-            if context is not inputs:
-                raise ValueError(
-                    "`cache` is only supported for self-attention (no `context`)."
-                )
-            if cache_index is None:
-                raise ValueError("`cache_index` is required with `cache`.")
             start = (0, cache_index, 0, 0)
             key = ops.slice_update(cache[:, 0], start, key)
             value = ops.slice_update(cache[:, 1], start, value)
             cache = ops.stack((key, value), axis=1)
             # Cache slots past the new steps are empty: a causal mask keeps
             # every query away from them.
-            query_offset, context_mask = cache_index, None
+            query_offset = cache_index
 
-        attention_mask, is_causal = combine_attention_masks(
+        query_length, key_length = ops.shape(query)[1], ops.shape(key)[1]
+        mask, is_causal = combine_attention_masks(
             key_padding_mask=context_mask,
             attention_mask=attention_mask,
             causal=self.causal or query_offset is not None,
-            query_length=ops.shape(query)[1],
-            key_length=ops.shape(key)[1],
+            query_length=query_length,
+            key_length=key_length,
             query_offset=query_offset,
         )
         # The fused kernels have no dropout, and JAX's needs equal key and
@@ -222,19 +367,24 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             or (training and self.dropout > 0)
             or self.head_key_dim != self.head_value_dim
         )
+        if is_causal and (use_explicit or attention_mask is not None):
+            # The mask is dense anyway: one mask holds every rule.
+            mask, is_causal = fold_causal(mask, query_length, key_length), False
+        mask, attendable = guard_empty_rows(mask, is_causal, query_length, key_length)
         if use_explicit:
             heads, scores = self._explicit_attention(
-                query, key, value, attention_mask, is_causal, training
+                query, key, value, mask, attendable, training
             )
         else:
             heads = ops.dot_product_attention(
                 query,
                 key,
                 value,
-                mask=attention_mask,
+                mask=mask,
                 scale=1.0 / self.head_key_dim**0.5,
                 is_causal=is_causal,
             )
+            heads = zero_unattendable(heads, attendable)
         outputs = self._merge_heads(heads)
         if cache is not None:
             outputs = (outputs, cache)
@@ -242,19 +392,22 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             outputs = (outputs, scores) if cache is None else outputs + (scores,)
         return outputs
 
-    def _explicit_attention(self, query, key, value, mask, is_causal, training):
+    def _explicit_attention(self, query, key, value, mask, attendable, training):
         """Attention with the probabilities materialised (for plots and dropout)."""
         logits = ops.einsum("btnh,bsnh->bnts", query, key) / ops.cast(
             self.head_key_dim**0.5, query.dtype
         )
-        if is_causal:
-            causal = causal_mask(ops.shape(query)[1], ops.shape(key)[1])
-            mask = causal if mask is None else ops.logical_and(mask, causal)
         # Softmax in float32: float16 cannot hold the large negative fill.
         logits = ops.cast(logits, "float32")
         if mask is not None:
             logits = ops.where(mask, logits, -1e9)
-        scores = ops.cast(ops.softmax(logits, axis=-1), query.dtype)
+        probabilities = ops.softmax(logits, axis=-1)
+        if attendable is not None:
+            # A query with no key attends to nothing.
+            probabilities = ops.where(
+                attendable, probabilities, ops.zeros_like(probabilities)
+            )
+        scores = ops.cast(probabilities, query.dtype)
         dropped = self.dropout_layer(scores, training=training)
         heads = ops.einsum("bnts,bsnh->btnh", dropped, value)
         return heads, scores
@@ -267,15 +420,29 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         return self.output_dense(heads)
 
     def compute_mask(self, inputs, mask=None):
-        return mask
+        return output_mask(inputs, mask)
 
     def compute_output_shape(self, inputs_shape, context_shape=None):
         output_dim = self.output_dim or inputs_shape[-1]
         return tuple(inputs_shape[:-1]) + (output_dim,)
 
     def compute_output_spec(
-        self, inputs, context=None, return_attention_scores=False, cache=None, **kwargs
+        self,
+        inputs,
+        context=None,
+        mask=None,
+        context_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        cache=None,
+        cache_index=None,
+        **kwargs,
     ):
+        if cache is not None and mask is attached_mask(inputs):
+            mask = None
+        self._check_call(
+            inputs, context, mask, context_mask, attention_mask, cache, cache_index
+        )
         outputs = keras.KerasTensor(
             self.compute_output_shape(inputs.shape), dtype=self.compute_dtype
         )

@@ -3,11 +3,17 @@ import math
 import keras
 from keras import ops
 
+from keras_seq.layers.class_token import ClassToken
+from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.positional_embedding import POSITION_KINDS
 from keras_seq.layers.positional_embedding import PositionalEmbedding
+from keras_seq.layers.shape_checks import check_shape
+from keras_seq.layers.shape_checks import static_shape
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_size_tuple
+
+_SPATIAL_AXES = {2: ("height", "width"), 3: ("frames", "height", "width")}
 
 
 class StridedPatchEmbedding(keras.layers.Layer):
@@ -16,8 +22,8 @@ class StridedPatchEmbedding(keras.layers.Layer):
     The shared machinery of `PatchEmbedding` (2-D) and `TubeletEmbedding`
     (3-D): a convolution whose kernel equals its stride projects each patch
     to `embedding_dim`, the patches are flattened into a sequence in
-    row-major order, an optional learnable class token is prepended and a
-    position embedding is added.
+    row-major order, an optional learnable class token (a `ClassToken`
+    sublayer) is prepended and a position embedding is added.
     """
 
     spatial_rank = None
@@ -49,44 +55,39 @@ class StridedPatchEmbedding(keras.layers.Layer):
             kernel_size=self.patch_shape,
             strides=self.patch_shape,
             padding="valid",
-            kernel_initializer=self.kernel_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
             data_format="channels_last",
             dtype=self.dtype_policy,
             name="projection",
         )
+        self.class_embedding = None
+        if class_token:
+            self.class_embedding = ClassToken(
+                dtype=self.dtype_policy, name="class_embedding"
+            )
 
     def _grid(self, inputs_shape):
-        """Number of patches along each spatial axis; checks divisibility."""
-        expected_rank = self.spatial_rank + 2
-        if len(inputs_shape) != expected_rank:
-            raise ValueError(
-                f"{type(self).__name__} expects inputs of rank {expected_rank} "
-                "(batch, *spatial, channels). "
-                f"Received: inputs.shape={tuple(inputs_shape)}"
-            )
+        """Number of patches along each spatial axis; checks the shape."""
+        axes = ("batch", *_SPATIAL_AXES[self.spatial_rank], "channels")
+        check_shape(self, "inputs", inputs_shape, axes, known=axes[1:])
         spatial = inputs_shape[1:-1]
-        if any(size is None for size in spatial):
-            raise ValueError(
-                f"{type(self).__name__} needs known spatial sizes. "
-                f"Received: inputs.shape={tuple(inputs_shape)}"
-            )
         if any(size % patch for size, patch in zip(spatial, self.patch_shape)):
             raise ValueError(
                 f"The input size {tuple(spatial)} is not divisible by "
-                f"`{self.size_argument}={self.patch_shape}`."
+                f"`{self.size_argument}={self.patch_shape}`. Received: "
+                f"inputs.shape={inputs_shape}"
             )
         return tuple(size // patch for size, patch in zip(spatial, self.patch_shape))
 
     def build(self, inputs_shape):
+        inputs_shape = tuple(inputs_shape)
         self.grid_shape = self._grid(inputs_shape)
+        self.channels = inputs_shape[-1]
         self.num_patches = math.prod(self.grid_shape)
         self.projection.build(inputs_shape)
-        if self.class_token:
-            self.class_embedding = self.add_weight(
-                name="class_embedding",
-                shape=(1, 1, self.embedding_dim),
-                initializer="zeros",
-            )
+        tokens_shape = (None, self.num_patches, self.embedding_dim)
+        if self.class_embedding is not None:
+            self.class_embedding.build(tokens_shape)
         self.sequence_length = self.num_patches + int(self.class_token)
         self.position_embedding = None
         if self.position is not None:
@@ -101,21 +102,28 @@ class StridedPatchEmbedding(keras.layers.Layer):
             )
 
     def call(self, inputs):
+        # The sequence length (and the position table) are fixed at build:
+        # every input must have the size built with.
+        spatial = _SPATIAL_AXES[self.spatial_rank]
+        sizes = {
+            name: grid * patch
+            for name, grid, patch in zip(spatial, self.grid_shape, self.patch_shape)
+        }
+        sizes["channels"] = self.channels
+        axes = ("batch", *spatial, "channels")
+        check_shape(self, "inputs", static_shape(inputs), axes, sizes=sizes)
         patches = self.projection(inputs)
         batch = ops.shape(patches)[0]
         tokens = ops.reshape(patches, (batch, self.num_patches, self.embedding_dim))
-        if self.class_token:
-            class_tokens = ops.broadcast_to(
-                ops.cast(self.class_embedding, tokens.dtype),
-                (batch, 1, self.embedding_dim),
-            )
-            tokens = ops.concatenate([class_tokens, tokens], axis=1)
+        if self.class_embedding is not None:
+            tokens = self.class_embedding(tokens)
         if self.position_embedding is not None:
             tokens = self.position_embedding(tokens)
         return tokens
 
     def compute_output_shape(self, inputs_shape):
-        sequence_length = math.prod(self._grid(inputs_shape)) + int(self.class_token)
+        sequence_length = math.prod(self._grid(tuple(inputs_shape)))
+        sequence_length += int(self.class_token)
         return (inputs_shape[0], sequence_length, self.embedding_dim)
 
     def get_config(self):

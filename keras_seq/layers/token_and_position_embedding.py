@@ -1,7 +1,10 @@
 import keras
 from keras import ops
 
+from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.positional_embedding import PositionalEmbedding
+from keras_seq.layers.shape_checks import check_shape
+from keras_seq.layers.shape_checks import static_shape
 from keras_seq.utils.validation import check_positive_int
 
 
@@ -23,17 +26,23 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         embeddings_initializer: initializer of both tables.
         **kwargs: standard layer arguments.
 
+    The token and position tables are initialized independently (each
+    from its own clone of `embeddings_initializer`), even when their
+    shapes agree.
+
     Call arguments:
         inputs: `(batch, time)` int token ids.
-        start_index: position of the first token (cached decoding).
+        start_index: position of the first token (cached decoding); an int
+            or a scalar int tensor (see `PositionalEmbedding` for what a
+            tensor start past `max_length` gives).
 
     Example:
 
     >>> ids = np.array([[5, 9, 2, 0, 0]])
     >>> embedding = TokenAndPositionEmbedding(100, 16, 8)
-    >>> embedding(ids).shape
+    >>> tuple(embedding(ids).shape)
     (1, 5, 8)
-    >>> embedding.compute_mask(ids)
+    >>> ops.convert_to_numpy(embedding.compute_mask(ids)).tolist()
     [[True, True, True, False, False]]
     """
 
@@ -59,24 +68,30 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         self.token_embedding = keras.layers.Embedding(
             vocabulary_size,
             embedding_dim,
-            embeddings_initializer=self.embeddings_initializer,
+            embeddings_initializer=clone_initializer(self.embeddings_initializer),
             dtype=self.dtype_policy,
             name="token_embedding",
         )
         self.position_embedding = PositionalEmbedding(
             max_length,
             kind=kind,
-            initializer=self.embeddings_initializer,
+            initializer=clone_initializer(self.embeddings_initializer),
             dtype=self.dtype_policy,
             name="position_embedding",
         )
         self.supports_masking = mask_zero
 
+    def _check_inputs(self, inputs_shape):
+        check_shape(self, "inputs", inputs_shape, ("batch", "time"))
+
     def build(self, inputs_shape):
+        inputs_shape = tuple(inputs_shape)
+        self._check_inputs(inputs_shape)
         self.token_embedding.build(inputs_shape)
-        self.position_embedding.build(tuple(inputs_shape) + (self.embedding_dim,))
+        self.position_embedding.build(inputs_shape + (self.embedding_dim,))
 
     def call(self, inputs, start_index=0):
+        self._check_inputs(static_shape(inputs))
         embedded = self.token_embedding(inputs)
         return self.position_embedding(embedded, start_index=start_index)
 
@@ -86,7 +101,10 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         return ops.not_equal(inputs, 0)
 
     def compute_output_shape(self, inputs_shape):
-        return tuple(inputs_shape) + (self.embedding_dim,)
+        self._check_inputs(tuple(inputs_shape))
+        return self.position_embedding.compute_output_shape(
+            tuple(inputs_shape) + (self.embedding_dim,)
+        )
 
     def get_config(self):
         config = super().get_config()

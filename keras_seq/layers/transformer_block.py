@@ -1,7 +1,10 @@
 import keras
 
+from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
+from keras_seq.layers.masking import output_mask
 from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
+from keras_seq.layers.shape_checks import check_shape
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
@@ -9,11 +12,14 @@ from keras_seq.utils.validation import check_rate
 class TransformerBlock(keras.layers.Layer):
     """What the encoder and decoder layers share.
 
-    The sublayer wiring (residual connection, dropout and layer
-    normalization, post-norm or pre-norm), the feed-forward network, the
-    validation of the common arguments and their config. Subclasses add
-    their attention sublayers.
+    The arguments and their config, the sublayers (made in one place,
+    `_make_sublayers`), the feed-forward network and the shape checks.
+    Subclasses write their residual paths out as equations: pre-norm
+    `x = x + dropout(sublayer(norm(x)))`, post-norm
+    `x = norm(x + dropout(sublayer(x)))`.
     """
+
+    _causal = False
 
     def __init__(
         self,
@@ -29,8 +35,10 @@ class TransformerBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        check_positive_int("num_heads", num_heads)
         check_positive_int("intermediate_dim", intermediate_dim)
         check_rate("dropout", dropout)
+        check_positive_int("key_dim", key_dim, allow_none=True)
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
@@ -41,17 +49,39 @@ class TransformerBlock(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.supports_masking = True
-        # Built here so a bad `num_heads` fails at construction.
+
+    def _make_sublayers(self, inputs_shape, encoder_outputs_shape=None):
+        """Creates and builds every sublayer of the block, in one place.
+
+        The cross-attention sublayer exists only when `encoder_outputs_shape`
+        is given (a decoder built with encoder outputs).
+        """
+        dim = inputs_shape[-1]
+        self.dim = dim
         self.self_attention = self._attention("self_attention", causal=self._causal)
         self.self_attention_norm = self._norm("self_attention_norm")
+        self.cross_attention = None
+        self.cross_attention_norm = None
+        if encoder_outputs_shape is not None:
+            self.cross_attention = self._attention("cross_attention")
+            self.cross_attention_norm = self._norm("cross_attention_norm")
         self.intermediate_dense = self._dense(
-            intermediate_dim, "intermediate", activation=self.activation
+            self.intermediate_dim, "intermediate", activation=self.activation
         )
-        self.output_dense = None
+        self.output_dense = self._dense(dim, "feedforward_output")
         self.feedforward_norm = self._norm("feedforward_norm")
-        self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+        self.dropout_layer = keras.layers.Dropout(
+            self.dropout, dtype=self.dtype_policy, name="dropout"
+        )
 
-    _causal = False
+        self.self_attention.build(inputs_shape)
+        self.self_attention_norm.build(inputs_shape)
+        if self.cross_attention is not None:
+            self.cross_attention.build(inputs_shape, encoder_outputs_shape)
+            self.cross_attention_norm.build(inputs_shape)
+        self.intermediate_dense.build(inputs_shape)
+        self.output_dense.build(tuple(inputs_shape[:-1]) + (self.intermediate_dim,))
+        self.feedforward_norm.build(inputs_shape)
 
     def _attention(self, name, causal=False):
         return MultiHeadSelfAttention(
@@ -59,13 +89,14 @@ class TransformerBlock(keras.layers.Layer):
             key_dim=self.key_dim,
             dropout=self.dropout,
             causal=causal,
-            kernel_initializer=self.kernel_initializer,
-            bias_initializer=self.bias_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
+            bias_initializer=clone_initializer(self.bias_initializer),
             dtype=self.dtype_policy,
             name=name,
         )
 
     def _norm(self, name):
+        # LayerNormalization computes in float32 under mixed precision.
         return keras.layers.LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype=self.dtype_policy, name=name
         )
@@ -74,41 +105,38 @@ class TransformerBlock(keras.layers.Layer):
         return keras.layers.Dense(
             units,
             activation=activation,
-            kernel_initializer=self.kernel_initializer,
-            bias_initializer=self.bias_initializer,
+            kernel_initializer=clone_initializer(self.kernel_initializer),
+            bias_initializer=clone_initializer(self.bias_initializer),
             dtype=self.dtype_policy,
             name=name,
         )
 
-    def _build_feedforward(self, inputs_shape):
-        dim = inputs_shape[-1]
-        self.intermediate_dense.build(inputs_shape)
-        self.output_dense = self._dense(dim, "feedforward_output")
-        self.output_dense.build(tuple(inputs_shape[:-1]) + (self.intermediate_dim,))
-        self.self_attention_norm.build(inputs_shape)
-        self.feedforward_norm.build(inputs_shape)
-
-    def _residual(self, x, norm, sublayer, training):
-        """`x + dropout(sublayer(x))`, normalized after (post-norm) or before."""
-        y = norm(x) if self.norm_first else x
-        y, extra = sublayer(y)
-        x = x + self.dropout_layer(y, training=training)
-        return (x if self.norm_first else norm(x)), extra
+    def _check_inputs(self, inputs_shape, dim=None):
+        """`inputs` must be `(batch, time, dim)`, of size `dim` if given."""
+        check_shape(
+            self,
+            "inputs",
+            inputs_shape,
+            ("batch", "time", "dim"),
+            sizes={"dim": dim},
+            known=("dim",),
+        )
 
     def _feedforward(self, x, training):
-        def block(y):
-            y = self.intermediate_dense(y)
-            y = self.dropout_layer(y, training=training)
-            return self.output_dense(y), None
+        """The position-wise network: `dense(dropout(activation(dense(x))))`."""
+        x = self.intermediate_dense(x)
+        x = self.dropout_layer(x, training=training)
+        return self.output_dense(x)
 
-        return self._residual(x, self.feedforward_norm, block, training)[0]
+    def _drop(self, x, training):
+        return self.dropout_layer(x, training=training)
 
     @staticmethod
     def _resolve_mask(mask, tensor):
         return attached_mask(tensor) if mask is None else mask
 
     def compute_mask(self, inputs, mask=None, **kwargs):
-        return mask
+        return output_mask(inputs, mask)
 
     def compute_output_shape(self, inputs_shape, *args, **kwargs):
         return inputs_shape

@@ -1,5 +1,7 @@
 import keras
 
+from keras_seq.layers.shape_checks import check_shape
+from keras_seq.layers.shape_checks import static_shape
 from keras_seq.layers.transformer_block import TransformerBlock
 
 
@@ -15,7 +17,22 @@ class TransformerDecoder(TransformerBlock):
     key/value cache for generation one token at a time.
 
     The cross-attention sublayer is created when the layer is first built
-    with `encoder_outputs`; a layer built without them stays decoder-only.
+    with `encoder_outputs`, and the layer then needs them on every call; a
+    layer built without them stays decoder-only and rejects them. Either
+    way round, a call that does not match the build raises a ValueError
+    (as KerasHub's decoder does) rather than silently dropping or adding
+    the cross-attention.
+
+    A query with no key to attend to (a row that is all padding, or one
+    whose `encoder_mask` is all False) attends to nothing there (see
+    `MultiHeadSelfAttention`): its outputs stay finite and neither they nor
+    their gradients reach the other rows.
+
+    With a cache, the self-attention keys are the cache slots: `mask`, if
+    given, is `(batch, cache_length)` over the slots (for a left-padded
+    prompt), and the Keras mask attached to the new steps is not used.
+    Generation of right-padded prompts, read up to the shortest one and
+    then one token at a time, needs no mask.
 
     Args:
         num_heads, intermediate_dim, dropout, activation, norm_first,
@@ -25,14 +42,19 @@ class TransformerDecoder(TransformerBlock):
 
     Call arguments:
         inputs: `(batch, time, dim)` decoder sequence.
-        encoder_outputs: optional `(batch, source_time, dim)`.
-        mask: `(batch, time)` padding mask of `inputs` (default: attached mask).
+        encoder_outputs: `(batch, source_time, encoder_dim)`, on every call
+            of a layer built with them, never on one built without.
+        mask: `(batch, time)` padding mask of `inputs` (default: attached
+            mask). With `cache`: `(batch, cache_length)` over the cache
+            slots (default: none).
         encoder_mask: `(batch, source_time)` padding mask of `encoder_outputs`
             (default: their attached mask).
-        attention_mask: `(batch, time, time)` explicit self-attention mask,
-            combined with the causal mask.
-        cache: `(batch, 2, max_length, heads, key_dim)` self-attention cache
-            from `init_cache()`; the call then returns `(outputs, cache)`.
+        attention_mask: `(batch, time, time)` explicit self-attention mask
+            (or `(batch, 1 or num_heads, time, time)`), combined with the
+            causal mask. With `cache`: `(batch, time, cache_length)`.
+        cache: `(batch, 2, cache_length, heads, key_dim)` self-attention
+            cache from `init_cache()`; the call then returns
+            `(outputs, cache)`.
         cache_index: position of the first step of `inputs` in the cache.
         training: whether dropout is active.
 
@@ -48,18 +70,68 @@ class TransformerDecoder(TransformerBlock):
     _causal = True
 
     def build(self, inputs_shape, encoder_outputs_shape=None):
-        self.self_attention.build(inputs_shape)
-        self.cross_attention = None
+        self._check_inputs(tuple(inputs_shape))
         if encoder_outputs_shape is not None:
-            self.cross_attention = self._attention("cross_attention")
-            self.cross_attention.build(inputs_shape, encoder_outputs_shape)
-            self.cross_attention_norm = self._norm("cross_attention_norm")
-            self.cross_attention_norm.build(inputs_shape)
-        self._build_feedforward(inputs_shape)
+            check_shape(
+                self,
+                "encoder_outputs",
+                tuple(encoder_outputs_shape),
+                ("batch", "source_time", "encoder_dim"),
+                known=("encoder_dim",),
+            )
+        self._make_sublayers(inputs_shape, encoder_outputs_shape)
 
     def init_cache(self, batch_size, max_length):
         """Returns an empty self-attention cache for `max_length` steps."""
         return self.self_attention.init_cache(batch_size, max_length)
+
+    def _check_call(
+        self,
+        inputs,
+        encoder_outputs,
+        mask,
+        encoder_mask,
+        attention_mask,
+        cache,
+        cache_index,
+    ):
+        self._check_inputs(static_shape(inputs), self.dim)
+        if encoder_outputs is not None and self.cross_attention is None:
+            raise ValueError(
+                "This TransformerDecoder was built without `encoder_outputs` "
+                "(decoder-only) and cannot attend to them now. Pass "
+                "`encoder_outputs` on its first call. Received: "
+                f"encoder_outputs.shape={static_shape(encoder_outputs)}"
+            )
+        if encoder_outputs is None and self.cross_attention is not None:
+            raise ValueError(
+                "This TransformerDecoder was built with `encoder_outputs` and "
+                "needs them on every call: without them its cross-attention "
+                "would be skipped. Received: encoder_outputs=None"
+            )
+        self.self_attention._check_call(
+            inputs, None, mask, None, attention_mask, cache, cache_index, layer=self
+        )
+        if encoder_outputs is not None:
+            batch = static_shape(inputs)[0]
+            encoder_shape = static_shape(encoder_outputs)
+            check_shape(
+                self,
+                "encoder_outputs",
+                encoder_shape,
+                ("batch", "source_time", "encoder_dim"),
+                sizes={"batch": batch, "encoder_dim": self.cross_attention.source_dim},
+            )
+            check_shape(
+                self,
+                "encoder_mask",
+                static_shape(encoder_mask),
+                ("batch", "source_time"),
+                sizes={
+                    "batch": batch,
+                    "source_time": encoder_shape[1] if encoder_shape else None,
+                },
+            )
 
     def call(
         self,
@@ -72,46 +144,80 @@ class TransformerDecoder(TransformerBlock):
         cache_index=None,
         training=None,
     ):
-        mask = self._resolve_mask(mask, inputs)
-
-        def attend_self(x):
-            outputs = self.self_attention(
-                x,
-                mask=mask,
-                attention_mask=attention_mask,
-                cache=cache,
-                cache_index=cache_index,
-                training=training,
-            )
-            return outputs if cache is not None else (outputs, None)
-
-        x, cache = self._residual(
-            inputs, self.self_attention_norm, attend_self, training
+        self._check_call(
+            inputs,
+            encoder_outputs,
+            mask,
+            encoder_mask,
+            attention_mask,
+            cache,
+            cache_index,
+        )
+        if cache is None:
+            # With a cache, `mask` covers the cache slots: the mask attached
+            # to the new steps is not one of them (see the class docstring).
+            mask = self._resolve_mask(mask, inputs)
+        attend = dict(
+            mask=mask,
+            attention_mask=attention_mask,
+            cache=cache,
+            cache_index=cache_index,
+            training=training,
         )
         if encoder_outputs is not None:
-            if self.cross_attention is None:
-                raise ValueError(
-                    "This TransformerDecoder was built without `encoder_outputs` "
-                    "(decoder-only) and cannot attend to them now. Pass "
-                    "`encoder_outputs` on its first call."
-                )
             encoder_mask = self._resolve_mask(encoder_mask, encoder_outputs)
-
-            def attend_encoder(x):
-                return self.cross_attention(
-                    x,
-                    context=encoder_outputs,
-                    context_mask=encoder_mask,
-                    training=training,
-                ), None
-
-            x, _ = self._residual(
-                x, self.cross_attention_norm, attend_encoder, training
+        cross = dict(
+            context=encoder_outputs, context_mask=encoder_mask, training=training
+        )
+        x = inputs
+        if self.norm_first:
+            attended, cache = self._self_attend(self.self_attention_norm(x), attend)
+            x = x + self._drop(attended, training)
+            if self.cross_attention is not None:
+                x = x + self._drop(
+                    self.cross_attention(self.cross_attention_norm(x), **cross),
+                    training,
+                )
+            x = x + self._drop(
+                self._feedforward(self.feedforward_norm(x), training), training
             )
-        x = self._feedforward(x, training)
+        else:
+            attended, cache = self._self_attend(x, attend)
+            x = self.self_attention_norm(x + self._drop(attended, training))
+            if self.cross_attention is not None:
+                x = self.cross_attention_norm(
+                    x + self._drop(self.cross_attention(x, **cross), training)
+                )
+            x = self.feedforward_norm(
+                x + self._drop(self._feedforward(x, training), training)
+            )
         return x if cache is None else (x, cache)
 
-    def compute_output_spec(self, inputs, cache=None, **kwargs):
+    def _self_attend(self, x, attend):
+        """Causal self-attention of `x`: `(outputs, updated cache or None)`."""
+        outputs = self.self_attention(x, **attend)
+        return outputs if attend["cache"] is not None else (outputs, None)
+
+    def compute_output_spec(
+        self,
+        inputs,
+        encoder_outputs=None,
+        mask=None,
+        encoder_mask=None,
+        attention_mask=None,
+        cache=None,
+        cache_index=None,
+        **kwargs,
+    ):
+        self._check_call(
+            inputs,
+            encoder_outputs,
+            mask,
+            encoder_mask,
+            attention_mask,
+            cache,
+            cache_index,
+        )
         outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
         if cache is None:
             return outputs

@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.layers.shape_checks import static_shape
 from keras_seq.layers.transformer_block import TransformerBlock
 
 
@@ -12,7 +13,9 @@ class TransformerEncoder(TransformerBlock):
     Vaswani et al.), or before the sublayer with `norm_first=True`
     (pre-norm, which trains deep stacks more stably). Padded steps are
     never attended to; their own outputs are finite but meaningless, and
-    the padding mask passes on.
+    the padding mask passes on. A row that is all padding attends to
+    nothing (see `MultiHeadSelfAttention`): its outputs stay finite and
+    neither they nor their gradients reach the other rows.
 
     Args:
         num_heads: number of attention heads.
@@ -30,7 +33,8 @@ class TransformerEncoder(TransformerBlock):
         inputs: `(batch, time, dim)`.
         mask: `(batch, time)` booleans, True = real step. Defaults to the
             Keras mask attached to `inputs`.
-        attention_mask: `(batch, time, time)` explicit attention mask.
+        attention_mask: `(batch, time, time)` explicit attention mask (or
+            `(batch, 1 or num_heads, time, time)`).
         return_attention_scores: also return `(batch, heads, time, time)`
             attention probabilities.
         training: whether dropout is active.
@@ -44,8 +48,14 @@ class TransformerEncoder(TransformerBlock):
     """
 
     def build(self, inputs_shape):
-        self.self_attention.build(inputs_shape)
-        self._build_feedforward(inputs_shape)
+        self._check_inputs(tuple(inputs_shape))
+        self._make_sublayers(inputs_shape)
+
+    def _check_call(self, inputs, mask, attention_mask):
+        self._check_inputs(static_shape(inputs), self.dim)
+        self.self_attention._check_call(
+            inputs, None, mask, None, attention_mask, None, None, layer=self
+        )
 
     def call(
         self,
@@ -55,23 +65,43 @@ class TransformerEncoder(TransformerBlock):
         return_attention_scores=False,
         training=None,
     ):
+        self._check_call(inputs, mask, attention_mask)
         mask = self._resolve_mask(mask, inputs)
-
-        def attend(x):
-            outputs = self.self_attention(
-                x,
-                mask=mask,
-                attention_mask=attention_mask,
-                return_attention_scores=return_attention_scores,
-                training=training,
+        attend = dict(
+            mask=mask,
+            attention_mask=attention_mask,
+            return_attention_scores=return_attention_scores,
+            training=training,
+        )
+        x = inputs
+        if self.norm_first:
+            attended, scores = self._self_attend(self.self_attention_norm(x), attend)
+            x = x + self._drop(attended, training)
+            x = x + self._drop(
+                self._feedforward(self.feedforward_norm(x), training), training
             )
-            return outputs if return_attention_scores else (outputs, None)
-
-        x, scores = self._residual(inputs, self.self_attention_norm, attend, training)
-        x = self._feedforward(x, training)
+        else:
+            attended, scores = self._self_attend(x, attend)
+            x = self.self_attention_norm(x + self._drop(attended, training))
+            x = self.feedforward_norm(
+                x + self._drop(self._feedforward(x, training), training)
+            )
         return (x, scores) if return_attention_scores else x
 
-    def compute_output_spec(self, inputs, return_attention_scores=False, **kwargs):
+    def _self_attend(self, x, attend):
+        """Self-attention of `x`: `(outputs, scores or None)`."""
+        outputs = self.self_attention(x, **attend)
+        return outputs if attend["return_attention_scores"] else (outputs, None)
+
+    def compute_output_spec(
+        self,
+        inputs,
+        mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        **kwargs,
+    ):
+        self._check_call(inputs, mask, attention_mask)
         outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
         if not return_attention_scores:
             return outputs

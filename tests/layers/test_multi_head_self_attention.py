@@ -264,3 +264,56 @@ def test_cache_misuse_raises():
     uneven(x)
     with pytest.raises(ValueError, match="key_dim"):
         uneven.init_cache(BATCH, TIME)
+
+
+def _left_padding_mask(pads, time=TIME):
+    return np.arange(time)[None, :] >= np.asarray(pads)[:, None]
+
+
+@pytest.mark.parametrize("cache_length", [TIME, TIME + 3])
+def test_cached_decoding_honours_a_mask_over_the_cache_slots(cache_length):
+    """A left-padded prompt: `mask` covers the cache slots, earlier steps too."""
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    mask = _left_padding_mask([0, 2, 1])
+    full = _numpy(layer(x, mask=mask))
+    cache_mask = np.ones((BATCH, cache_length), bool)
+    cache_mask[:, :TIME] = mask
+    cache = layer.init_cache(BATCH, cache_length)
+    outputs, cache = layer(x[:, :3], mask=cache_mask, cache=cache, cache_index=0)
+    steps = [_numpy(outputs)]
+    for t in range(3, TIME):
+        output, cache = layer(
+            x[:, t : t + 1], mask=cache_mask, cache=cache, cache_index=t
+        )
+        steps.append(_numpy(output))
+    np.testing.assert_allclose(
+        np.concatenate(steps, axis=1)[mask], full[mask], atol=1e-5
+    )
+
+
+def test_cached_mask_must_cover_the_cache_slots():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    layer(x)
+    cache = layer.init_cache(BATCH, 10)
+    with pytest.raises(ValueError, match=r"`mask`(.|\n)*cache_length=10"):
+        layer(x[:, :1], mask=np.ones((BATCH, 1), bool), cache=cache, cache_index=0)
+
+
+def test_cached_decoding_ignores_the_mask_attached_to_the_new_steps():
+    """The attached mask covers only the new steps, not the cache: not used."""
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    layer(x)
+    expected = _decode_with_cache(layer, x, prefill=2)
+    cache = layer.init_cache(BATCH, TIME)
+    outputs, cache = layer(
+        _with_mask(x[:, :2], np.ones((BATCH, 2), bool)), cache=cache, cache_index=0
+    )
+    steps = [_numpy(outputs)]
+    for t in range(2, TIME):
+        step = _with_mask(x[:, t : t + 1], np.array([[True], [False], [True]]))
+        output, cache = layer(step, cache=cache, cache_index=t)
+        steps.append(_numpy(output))
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), expected, atol=1e-5)

@@ -41,7 +41,7 @@ def test_tokens_are_projected_patches_in_row_major_order():
         images.reshape(2, 2, 4, 3, 4, 3).transpose(0, 1, 3, 2, 4, 5).reshape(2, 6, -1)
     )
     np.testing.assert_allclose(tokens[:, 1:], patches @ kernel + bias, atol=1e-5)
-    class_token = ops.convert_to_numpy(layer.class_embedding)[0, 0]
+    class_token = ops.convert_to_numpy(layer.class_embedding.token)[0, 0]
     np.testing.assert_allclose(
         tokens[:, 0], np.broadcast_to(class_token, (2, 5)), atol=1e-6
     )

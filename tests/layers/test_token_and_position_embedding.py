@@ -54,3 +54,19 @@ def test_without_mask_zero_emits_no_mask():
 def test_bad_arguments(kwargs, argument):
     with pytest.raises(ValueError, match=argument):
         TokenAndPositionEmbedding(**kwargs)
+
+
+def test_compute_output_shape_checks_the_length():
+    layer = TokenAndPositionEmbedding(12, 8, 6)
+    assert tuple(layer.compute_output_shape((2, 8))) == (2, 8, 6)
+    with pytest.raises(ValueError, match="max_length"):
+        layer.compute_output_shape((2, 9))
+
+
+def test_tensor_start_index_past_max_length_gives_nan():
+    layer = TokenAndPositionEmbedding(12, 4, 6)
+    outputs = ops.convert_to_numpy(
+        layer(IDS[:, :2], start_index=ops.convert_to_tensor(3, "int32"))
+    )
+    assert np.isfinite(outputs[:, 0]).all()
+    assert np.isnan(outputs[:, 1]).all()

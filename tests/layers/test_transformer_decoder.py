@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -144,3 +145,40 @@ def test_decoder_only_layer_rejects_encoder_outputs():
 def test_bad_arguments(kwargs, argument):
     with pytest.raises(ValueError, match=argument):
         TransformerDecoder(**kwargs)
+
+
+def test_cached_decoding_of_a_left_padded_prompt():
+    """With a cache, `mask` covers the cache slots (here a left-padded prompt)."""
+    layer = TransformerDecoder(num_heads=2, intermediate_dim=16)
+    x = _inputs()
+    mask = np.arange(TIME)[None, :] >= np.array([0, 2, 1])[:, None]
+    full = _numpy(layer(x, mask=mask))
+    cache = layer.init_cache(BATCH, TIME)
+    steps = []
+    for t in range(TIME):
+        output, cache = layer(x[:, t : t + 1], mask=mask, cache=cache, cache_index=t)
+        steps.append(_numpy(output))
+    np.testing.assert_allclose(
+        np.concatenate(steps, axis=1)[mask], full[mask], atol=1e-5
+    )
+
+
+def test_layer_built_with_encoder_outputs_requires_them():
+    layer = TransformerDecoder(num_heads=2, intermediate_dim=16)
+    source = _inputs(time=SOURCE_TIME, seed=1)
+    layer(_inputs(), encoder_outputs=source)
+    with pytest.raises(ValueError, match="encoder_outputs"):
+        layer(_inputs())
+    with pytest.raises(ValueError, match="encoder_outputs"):
+        layer(keras.Input((TIME, DIM)))
+    cache = layer.init_cache(BATCH, TIME)
+    with pytest.raises(ValueError, match="encoder_outputs"):
+        layer(_inputs()[:, :1], cache=cache, cache_index=0)
+    layer(_inputs()[:, :1], encoder_outputs=source, cache=cache, cache_index=0)
+
+
+def test_symbolic_decoder_only_layer_rejects_encoder_outputs():
+    layer = TransformerDecoder(num_heads=2, intermediate_dim=16)
+    layer(keras.Input((TIME, DIM)))
+    with pytest.raises(ValueError, match="encoder_outputs"):
+        layer(keras.Input((TIME, DIM)), encoder_outputs=keras.Input((SOURCE_TIME, DIM)))
