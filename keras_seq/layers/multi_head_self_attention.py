@@ -90,10 +90,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
     >>> x = keras.random.normal((2, 6, 16))
     >>> attention = MultiHeadSelfAttention(num_heads=4, causal=True)
-    >>> attention(x).shape
+    >>> tuple(attention(x).shape)
     (2, 6, 16)
     >>> outputs, scores = attention(x, return_attention_scores=True)
-    >>> scores.shape
+    >>> tuple(scores.shape)
     (2, 4, 6, 6)
     """
 

@@ -163,7 +163,7 @@ class PatchEmbedding(StridedPatchEmbedding):
     Example:
 
     >>> images = keras.random.normal((2, 28, 28, 1))
-    >>> PatchEmbedding(patch_size=7, embedding_dim=32)(images).shape
+    >>> tuple(PatchEmbedding(patch_size=7, embedding_dim=32)(images).shape)
     (2, 17, 32)
     """
 

@@ -68,7 +68,7 @@ class PositionalEmbedding(keras.layers.Layer):
     Example:
 
     >>> x = keras.random.normal((2, 10, 16))
-    >>> PositionalEmbedding(max_length=32)(x).shape
+    >>> tuple(PositionalEmbedding(max_length=32)(x).shape)
     (2, 10, 16)
     """
 

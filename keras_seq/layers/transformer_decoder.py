@@ -63,7 +63,7 @@ class TransformerDecoder(TransformerBlock):
     >>> target = keras.random.normal((2, 5, 16))
     >>> source = keras.random.normal((2, 7, 16))
     >>> decoder = TransformerDecoder(num_heads=2, intermediate_dim=32)
-    >>> decoder(target, encoder_outputs=source).shape
+    >>> tuple(decoder(target, encoder_outputs=source).shape)
     (2, 5, 16)
     """
 

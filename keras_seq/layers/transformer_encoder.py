@@ -41,9 +41,10 @@ class TransformerEncoder(TransformerBlock):
 
     Example:
 
-    >>> ids = keras.ops.array([[4, 8, 15, 0]])
+    >>> from keras_seq.layers import TokenAndPositionEmbedding
+    >>> ids = np.array([[4, 8, 15, 0]])
     >>> x = TokenAndPositionEmbedding(100, 8, 16)(ids)
-    >>> TransformerEncoder(num_heads=2, intermediate_dim=32)(x).shape
+    >>> tuple(TransformerEncoder(num_heads=2, intermediate_dim=32)(x).shape)
     (1, 4, 16)
     """
 

@@ -26,7 +26,8 @@ class TubeletEmbedding(StridedPatchEmbedding):
     Example:
 
     >>> videos = keras.random.normal((2, 8, 16, 16, 3))
-    >>> TubeletEmbedding(tubelet_size=(2, 4, 4), embedding_dim=32)(videos).shape
+    >>> embedding = TubeletEmbedding(tubelet_size=(2, 4, 4), embedding_dim=32)
+    >>> tuple(embedding(videos).shape)
     (2, 64, 32)
     """
 
