@@ -107,7 +107,8 @@ def check_layer(
     `input_mask`); `get_config`/`from_config` round trip with equal outputs;
     `.keras` save and load with equal outputs; one `fit` step that changes
     the layer's trainable weights; and `mixed_float16` / `mixed_bfloat16`
-    compute dtypes with float32 weights.
+    compute dtypes with float32 weights, the policy shared by every
+    sublayer.
     """
     tensor_kwargs = tensor_kwargs or {}
     call_kwargs = call_kwargs or {}
@@ -187,6 +188,9 @@ def check_layer(
         assert all(
             keras.backend.standardize_dtype(w.dtype) == "float32" for w in mixed.weights
         )
+        # Every sublayer runs under the layer's policy.
+        for sublayer in mixed._flatten_layers(include_self=False):
+            assert sublayer.dtype_policy.name == policy, sublayer.name
         assert np.all(
             np.isfinite(ops.convert_to_numpy(ops.cast(mixed_outputs, "float32")))
         )
