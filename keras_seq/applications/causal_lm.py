@@ -27,6 +27,13 @@ class CausalLM(GenerativeTask):
     the ids and stack recurrent layers; `generate` carries their states
     forward one token at a time.
 
+    `generate(prompt_ids, max_length=None, sampler="greedy",
+    end_token_id=None)` continues each prompt (see
+    `GenerativeTask.generate`): `prompt_ids` are `(batch, prompt_time)` int
+    ids, right-padded with 0; prompts may differ in length, each has at
+    least one token. It returns `(batch, max_length)` int32 NumPy ids, each
+    row its prompt and then the generated tokens.
+
     Args:
         vocabulary_size: number of token ids, padding id 0 included.
         max_length: the longest sequence: the learned positions of the
@@ -39,13 +46,15 @@ class CausalLM(GenerativeTask):
         dropout: dropout rate.
         weights: None, a registered name, or a `.weights.h5` path to load.
         name: name of the model.
+        dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
+            (default: the global policy); the logits are float32 always.
 
     Example:
 
     >>> model = CausalLM(vocabulary_size=20, max_length=12, hidden_dim=16)
     >>> model.compile()
     >>> ids = np.random.randint(1, 20, size=(8, 12))
-    >>> model.fit(ids[:, :-1], ids[:, 1:], epochs=1)
+    >>> _ = model.fit(ids[:, :-1], ids[:, 1:], epochs=1, verbose=0)
     >>> model.generate(np.array([[3, 7, 0], [5, 0, 0]]), max_length=8).shape
     (2, 8)
     """
@@ -62,6 +71,7 @@ class CausalLM(GenerativeTask):
         dropout=0.0,
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_positive_int("vocabulary_size", vocabulary_size)
@@ -78,12 +88,20 @@ class CausalLM(GenerativeTask):
                 hidden_dim,
                 intermediate_dim,
                 dropout,
+                dtype=dtype,
+                name="decoder",
             )
         else:
             check_positive_int("num_layers", num_layers)
             check_positive_int("hidden_dim", hidden_dim)
             decoder_stack = RecurrentDecoderStack(
-                backbone, vocabulary_size, num_layers, hidden_dim, dropout
+                backbone,
+                vocabulary_size,
+                num_layers,
+                hidden_dim,
+                dropout,
+                dtype=dtype,
+                name="decoder",
             )
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         super().__init__(
@@ -102,27 +120,7 @@ class CausalLM(GenerativeTask):
             decoder_stack=decoder_stack,
             max_length=max_length,
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         load_weights(self, weights)
-
-    def generate(
-        self, prompt_ids, max_length=None, sampler="greedy", end_token_id=None
-    ):
-        """Continues each prompt up to `max_length` tokens.
-
-        Args:
-            prompt_ids: `(batch, prompt_time)` int ids, right-padded with 0;
-                prompts may differ in length, each has at least one token.
-            max_length: length of the returned sequences, longer than every
-                prompt (default: the model's `max_length`, also the most a
-                transformer allows).
-            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
-                `keras_hub.samplers.Sampler`.
-            end_token_id: id that ends a sequence; the tokens after it are 0.
-
-        Returns:
-            `(batch, max_length)` int32 NumPy ids, each row its prompt and
-            then the generated tokens.
-        """
-        return self._generate(prompt_ids, max_length, sampler, end_token_id)

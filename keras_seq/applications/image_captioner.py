@@ -24,6 +24,12 @@ class ImageCaptioner(GenerativeTask):
     encodes the image once, then emits one token at a time with a
     key/value cache. All layers are pre-norm.
 
+    `generate(images, max_length=None, sampler="greedy", *, start_token_id,
+    end_token_id=None)` captions each image (see `GenerativeTask.generate`):
+    `images` are `(batch, height, width, channels)` floats; it returns
+    `(batch, max_length)` int32 NumPy ids (default and most: the model's
+    `max_length`), each row `start_token_id` and then the generated tokens.
+
     Args:
         input_shape: `(height, width, channels)` of the images; height and
             width must be divisible by `patch_size`.
@@ -35,6 +41,8 @@ class ImageCaptioner(GenerativeTask):
         num_heads, hidden_dim, intermediate_dim, dropout: sizes of both.
         weights: None, a registered name, or a `.weights.h5` path to load.
         name: name of the model.
+        dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
+            (default: the global policy); the logits are float32 always.
 
     Example:
 
@@ -44,11 +52,13 @@ class ImageCaptioner(GenerativeTask):
     >>> images = np.random.uniform(size=(4, 16, 16, 3))
     >>> captions = np.random.randint(3, 20, size=(4, 7))
     >>> decoder_inputs = np.concatenate([np.ones((4, 1), "int32"), captions], 1)
-    >>> model.fit({"images": images, "token_ids": decoder_inputs[:, :-1]},
-    ...           captions, epochs=1)
+    >>> _ = model.fit({"images": images, "token_ids": decoder_inputs[:, :-1]},
+    ...               captions, epochs=1, verbose=0)
     >>> model.generate(images, start_token_id=1, end_token_id=2).shape
     (4, 8)
     """
+
+    encoder_decoder = True
 
     def __init__(
         self,
@@ -63,6 +73,7 @@ class ImageCaptioner(GenerativeTask):
         dropout=0.0,
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         input_shape = check_input_shape(input_shape, rank=3)
@@ -71,10 +82,19 @@ class ImageCaptioner(GenerativeTask):
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         check_rate("dropout", dropout)
         patch_embedding = PatchEmbedding(
-            patch_size, hidden_dim, class_token=False, name="patch_embedding"
+            patch_size,
+            hidden_dim,
+            class_token=False,
+            dtype=dtype,
+            name="patch_embedding",
         )
         encoder_stack = TransformerEncoderStack(
-            num_layers, num_heads, intermediate_dim, dropout
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            dtype=dtype,
+            name="encoder",
         )
         decoder_stack = TransformerDecoderStack(
             vocabulary_size,
@@ -84,6 +104,8 @@ class ImageCaptioner(GenerativeTask):
             hidden_dim,
             intermediate_dim,
             dropout,
+            dtype=dtype,
+            name="decoder",
         )
         # Named list inputs: the model takes a list, or a dict by name.
         images = keras.Input(shape=input_shape, name="images")
@@ -106,47 +128,23 @@ class ImageCaptioner(GenerativeTask):
             decoder_stack=decoder_stack,
             max_length=max_length,
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         self.patch_embedding = patch_embedding
         self.encoder_stack = encoder_stack
         load_weights(self, weights)
 
-    def generate(
-        self,
-        images,
-        max_length=None,
-        sampler="greedy",
-        *,
-        start_token_id,
-        end_token_id=None,
-    ):
-        """Captions each image; the image encoder runs once.
-
-        Args:
-            images: `(batch, height, width, channels)` floats.
-            max_length: length of the returned captions, at least 2
-                (default and most: the model's `max_length`).
-            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
-                `keras_hub.samplers.Sampler`.
-            start_token_id: the id every caption starts with.
-            end_token_id: id that ends a caption; the tokens after it are 0.
-
-        Returns:
-            `(batch, max_length)` int32 NumPy ids, each row `start_token_id`
-            and then the generated tokens.
-        """
-        images = np.asarray(images, dtype=self.compute_dtype)
+    def _check_source(self, inputs):
+        images = np.asarray(inputs, dtype="float32")
         expected = tuple(self.init_config["input_shape"])
         if images.ndim != 4 or images.shape[1:] != expected or not len(images):
             raise ValueError(
                 f"`images` must be a non-empty batch of images of shape {expected}. "
                 f"Received: images of shape {images.shape}"
             )
-        prompt = self._start_prompt(len(images), start_token_id)
+        return {"images": images}
 
-        def encode():
-            encoder_outputs = self.encoder_stack(self.patch_embedding(images))
-            return {"encoder_outputs": encoder_outputs}
-
-        return self._generate(prompt, max_length, sampler, end_token_id, encode)
+    def _encode(self, source):
+        patches = self.patch_embedding(source["images"])
+        return {"encoder_outputs": self.encoder_stack(patches)}

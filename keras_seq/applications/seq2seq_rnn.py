@@ -23,6 +23,12 @@ class Seq2SeqRNN(GenerativeTask):
     `generate` runs the encoder once, then carries the decoder states
     forward one token at a time.
 
+    `generate(source_ids, max_length=None, sampler="greedy", *,
+    start_token_id, end_token_id=None)` translates (see
+    `GenerativeTask.generate`): `source_ids` are `(batch, source_time)` int
+    ids, right-padded with 0; it returns `(batch, max_length)` int32 NumPy
+    target ids, each row `start_token_id` and then the generated tokens.
+
     Args:
         source_vocabulary_size, target_vocabulary_size: numbers of token
             ids, padding id 0 included.
@@ -31,9 +37,11 @@ class Seq2SeqRNN(GenerativeTask):
         cell: `"lstm"`, `"gru"` or `"simple_rnn"`.
         num_layers: number of encoder layers, and of decoder layers.
         hidden_dim: size of the embeddings and states.
-        dropout: dropout rate of each recurrent layer's inputs.
+        dropout: rate of the dropout after each recurrent layer.
         weights: None, a registered name, or a `.weights.h5` path to load.
         name: name of the model.
+        dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
+            (default: the global policy); the logits are float32 always.
 
     Example:
 
@@ -42,11 +50,13 @@ class Seq2SeqRNN(GenerativeTask):
     >>> source = np.random.randint(1, 30, size=(8, 10))
     >>> target = np.random.randint(3, 20, size=(8, 9))
     >>> decoder_inputs = np.concatenate([np.ones((8, 1), "int32"), target], 1)
-    >>> model.fit({"source_ids": source, "target_ids": decoder_inputs[:, :-1]},
-    ...           target, epochs=1)
+    >>> _ = model.fit({"source_ids": source, "target_ids": decoder_inputs[:, :-1]},
+    ...               target, epochs=1, verbose=0)
     >>> model.generate(source, start_token_id=1, end_token_id=2).shape
     (8, 10)
     """
+
+    encoder_decoder = True
 
     def __init__(
         self,
@@ -59,6 +69,7 @@ class Seq2SeqRNN(GenerativeTask):
         dropout=0.0,
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_positive_int("source_vocabulary_size", source_vocabulary_size)
@@ -68,24 +79,39 @@ class Seq2SeqRNN(GenerativeTask):
         check_positive_int("num_layers", num_layers)
         check_positive_int("hidden_dim", hidden_dim)
         check_rate("dropout", dropout)
+        source_embedding = keras.layers.Embedding(
+            source_vocabulary_size,
+            hidden_dim,
+            mask_zero=True,
+            dtype=dtype,
+            name="encoder_embedding",
+        )
         encoder_stack = RecurrentStack(
             cell,
-            source_vocabulary_size,
             num_layers,
             hidden_dim,
             dropout,
+            return_sequences=False,
+            return_state=True,
+            dtype=dtype,
             name="encoder",
         )
         decoder_stack = RecurrentDecoderStack(
-            cell, target_vocabulary_size, num_layers, hidden_dim, dropout
+            cell,
+            target_vocabulary_size,
+            num_layers,
+            hidden_dim,
+            dropout,
+            dtype=dtype,
+            name="decoder",
         )
         # Named list inputs: the model takes a list, or a dict by name.
         source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
         target_ids = keras.Input(shape=(None,), dtype="int32", name="target_ids")
-        _, encoder_state = encoder_stack(source_ids)
+        _, encoder_state = encoder_stack(source_embedding(source_ids))
         super().__init__(
             [source_ids, target_ids],
-            decoder_stack(target_ids, encoder_state),
+            decoder_stack(target_ids, initial_state=encoder_state),
             init_config={
                 "source_vocabulary_size": source_vocabulary_size,
                 "target_vocabulary_size": target_vocabulary_size,
@@ -98,42 +124,20 @@ class Seq2SeqRNN(GenerativeTask):
             decoder_stack=decoder_stack,
             max_length=max_length,
             name=name,
+            dtype=dtype,
             **kwargs,
         )
+        self.source_embedding = source_embedding
         self.encoder_stack = encoder_stack
         load_weights(self, weights)
 
-    def generate(
-        self,
-        source_ids,
-        max_length=None,
-        sampler="greedy",
-        *,
-        start_token_id,
-        end_token_id=None,
-    ):
-        """Translates each source sequence; the encoder runs once.
-
-        Args:
-            source_ids: `(batch, source_time)` int ids, right-padded with 0.
-            max_length: length of the returned sequences, at least 2
-                (default: the model's `max_length`).
-            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
-                `keras_hub.samplers.Sampler`.
-            start_token_id: the id every target sequence starts with.
-            end_token_id: id that ends a sequence; the tokens after it are 0.
-
-        Returns:
-            `(batch, max_length)` int32 NumPy target ids, each row
-            `start_token_id` and then the generated tokens.
-        """
+    def _check_source(self, inputs):
         vocabulary_size = self.init_config["source_vocabulary_size"]
         source = check_token_ids(
-            "source_ids", source_ids, vocabulary_size, right_padded=True
+            "source_ids", inputs, vocabulary_size, right_padded=True
         )
-        prompt = self._start_prompt(len(source), start_token_id)
+        return {"source_ids": source.astype("int32")}
 
-        def encode():
-            return {"state": self.encoder_stack(source)[1]}
-
-        return self._generate(prompt, max_length, sampler, end_token_id, encode)
+    def _encode(self, source):
+        embedded = self.source_embedding(source["source_ids"])
+        return {"state": self.encoder_stack(embedded)[1]}

@@ -23,6 +23,14 @@ class Seq2SeqTransformer(GenerativeTask):
     `generate` translates: the encoder runs once, then the decoder emits
     one token at a time with a key/value cache. All layers are pre-norm.
 
+    `generate(source_ids, max_length=None, sampler="greedy", *,
+    start_token_id, end_token_id=None)` translates (see
+    `GenerativeTask.generate`): `source_ids` are `(batch, source_time)` int
+    ids, right-padded with 0, `source_time <= max_length`; it returns
+    `(batch, max_length)` int32 NumPy target ids (default and most:
+    `target_max_length`), each row `start_token_id` and then the generated
+    tokens.
+
     Args:
         source_vocabulary_size, target_vocabulary_size: numbers of token
             ids, padding id 0 included.
@@ -33,6 +41,8 @@ class Seq2SeqTransformer(GenerativeTask):
         num_heads, hidden_dim, intermediate_dim, dropout: sizes of both.
         weights: None, a registered name, or a `.weights.h5` path to load.
         name: name of the model.
+        dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
+            (default: the global policy); the logits are float32 always.
 
     Example:
 
@@ -41,11 +51,13 @@ class Seq2SeqTransformer(GenerativeTask):
     >>> source = np.random.randint(1, 30, size=(8, 10))
     >>> target = np.random.randint(3, 20, size=(8, 9))
     >>> decoder_inputs = np.concatenate([np.ones((8, 1), "int32"), target], 1)
-    >>> model.fit({"source_ids": source, "target_ids": decoder_inputs[:, :-1]},
-    ...           target, epochs=1)
+    >>> _ = model.fit({"source_ids": source, "target_ids": decoder_inputs[:, :-1]},
+    ...               target, epochs=1, verbose=0)
     >>> model.generate(source, start_token_id=1, end_token_id=2).shape
     (8, 10)
     """
+
+    encoder_decoder = True
 
     def __init__(
         self,
@@ -60,6 +72,7 @@ class Seq2SeqTransformer(GenerativeTask):
         dropout=0.0,
         weights=None,
         name=None,
+        dtype=None,
         **kwargs,
     ):
         check_positive_int("source_vocabulary_size", source_vocabulary_size)
@@ -70,10 +83,19 @@ class Seq2SeqTransformer(GenerativeTask):
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         check_rate("dropout", dropout)
         source_embedding = TokenAndPositionEmbedding(
-            source_vocabulary_size, max_length, hidden_dim, name="encoder_embedding"
+            source_vocabulary_size,
+            max_length,
+            hidden_dim,
+            dtype=dtype,
+            name="encoder_embedding",
         )
         encoder_stack = TransformerEncoderStack(
-            num_layers, num_heads, intermediate_dim, dropout
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            dtype=dtype,
+            name="encoder",
         )
         decoder_stack = TransformerDecoderStack(
             target_vocabulary_size,
@@ -83,11 +105,13 @@ class Seq2SeqTransformer(GenerativeTask):
             hidden_dim,
             intermediate_dim,
             dropout,
+            dtype=dtype,
+            name="decoder",
         )
         # Named list inputs: the model takes a list, or a dict by name.
         source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
         target_ids = keras.Input(shape=(None,), dtype="int32", name="target_ids")
-        context = _encode(source_embedding, encoder_stack, source_ids)
+        context = _encoder_context(source_embedding, encoder_stack, source_ids)
         super().__init__(
             [source_ids, target_ids],
             decoder_stack(target_ids, **context),
@@ -105,41 +129,18 @@ class Seq2SeqTransformer(GenerativeTask):
             decoder_stack=decoder_stack,
             max_length=target_max_length or max_length,
             name=name,
+            dtype=dtype,
             **kwargs,
         )
         self.source_embedding = source_embedding
         self.encoder_stack = encoder_stack
         load_weights(self, weights)
 
-    def generate(
-        self,
-        source_ids,
-        max_length=None,
-        sampler="greedy",
-        *,
-        start_token_id,
-        end_token_id=None,
-    ):
-        """Translates each source sequence; the encoder runs once.
-
-        Args:
-            source_ids: `(batch, source_time)` int ids, right-padded with 0,
-                `source_time <= max_length`.
-            max_length: length of the returned sequences, at least 2
-                (default and most: the model's `target_max_length`).
-            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
-                `keras_hub.samplers.Sampler`.
-            start_token_id: the id every target sequence starts with.
-            end_token_id: id that ends a sequence; the tokens after it are 0.
-
-        Returns:
-            `(batch, max_length)` int32 NumPy target ids, each row
-            `start_token_id` and then the generated tokens.
-        """
+    def _check_source(self, inputs):
         config = self.init_config
         source = check_token_ids(
             "source_ids",
-            source_ids,
+            inputs,
             config["source_vocabulary_size"],
             right_padded=True,
         )
@@ -148,15 +149,15 @@ class Seq2SeqTransformer(GenerativeTask):
                 f"`source_ids` can be at most `max_length={config['max_length']}` "
                 f"long. Received: source_ids of shape {source.shape}"
             )
-        prompt = self._start_prompt(len(source), start_token_id)
+        return {"source_ids": source.astype("int32")}
 
-        def encode():
-            return _encode(self.source_embedding, self.encoder_stack, source)
+    def _encode(self, source):
+        return _encoder_context(
+            self.source_embedding, self.encoder_stack, source["source_ids"]
+        )
 
-        return self._generate(prompt, max_length, sampler, end_token_id, encode)
 
-
-def _encode(embedding, encoder_stack, source_ids):
+def _encoder_context(embedding, encoder_stack, source_ids):
     """The context the decoder attends to: encoder outputs and source mask."""
     mask = ops.not_equal(source_ids, 0)
     outputs = encoder_stack(embedding(source_ids), mask=mask)

@@ -1,10 +1,15 @@
 """Autoregressive generation shared by the task models that emit tokens."""
 
+import collections
+import functools
+import json
+
 import keras
 import numpy as np
 from keras import ops
 
 from keras_seq.generation import get_sampler
+from keras_seq.models.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
 from keras_seq.utils.validation import check_positive_int
@@ -13,6 +18,8 @@ from keras_seq.utils.validation import check_token_ids
 
 # A logit this low has probability exactly 0 after the float32 softmax.
 _EXCLUDED_LOGIT = -1e9
+# Compiled generate functions kept per model (one per sampler and end token).
+_KEPT_FUNCTIONS = 8
 
 
 class GenerativeTask(Task):
@@ -20,11 +27,25 @@ class GenerativeTask(Task):
 
     The subclass builds its functional graph around a decoder stack
     (`TransformerDecoderStack` or `RecurrentDecoderStack`), which supplies
-    what generation needs: `prefill(prefix_ids, batch_size, max_length,
-    context)` reads the prompt once into a cache (a key/value cache, or the
-    recurrent states), and `step(token_ids, cache, index)` reads one more
-    token and returns the logits of the next. A KerasHub sampler drives
+    what generation needs: `init_cache(batch_size, max_length, context)`
+    makes an empty cache (a key/value cache, or the recurrent states),
+    `prefill(prompt_ids, length, cache)` reads the start of the prompts into
+    it in one pass, and `call_with_cache(token_ids, cache, index)` reads one
+    more token and returns the logits of the next. A KerasHub sampler drives
     them (see `keras_seq.generation`), so the prefix is never run twice.
+
+    `generate` is written once, here. A decoder-only model continues its
+    prompts; an encoder-decoder subclass sets `encoder_decoder = True` and
+    supplies `_check_source(inputs)` (its inputs checked, as a dict of
+    NumPy arrays, batch axis first) and `_encode(source)` (the context of
+    the decoder stack: encoder outputs, initial states), and each of its
+    targets starts with `start_token_id`.
+
+    The whole decode (encoder, prefill and sampler loop) runs as one
+    function compiled once per input shapes (`make_generate_function`):
+    `jax.jit`, `tf.function`, or eagerly under `torch.no_grad()`; see
+    `keras_seq.models.inference_function`. With `run_eagerly=True` it runs
+    eagerly on every backend.
 
     Prompts are right-padded with 0 and may differ in length. Decoding
     starts after the shortest prompt; a longer prompt's own tokens are
@@ -34,16 +55,17 @@ class GenerativeTask(Task):
 
     Compile defaults: sparse categorical cross-entropy on logits that
     ignores the padding id 0, accuracy over the same non-padding targets,
-    and Adam with the gradient norm
-    clipped to 1.0 (recurrent models need it; it costs transformers
-    nothing).
+    and Adam with the gradient norm clipped to 1.0 (recurrent models need
+    it; it costs transformers nothing).
 
     Args:
-        inputs, outputs, init_config, name: as in `Task`.
+        inputs, outputs, init_config, name, dtype: as in `Task`.
         decoder_stack: the stack that emits the logits.
         max_length: the default (and for learned positions, the largest)
             length of generated sequences.
     """
+
+    encoder_decoder = False
 
     def __init__(
         self,
@@ -58,6 +80,8 @@ class GenerativeTask(Task):
         super().__init__(inputs, outputs, init_config=init_config, name=name, **kwargs)
         self.decoder_stack = decoder_stack
         self.max_length = max_length
+        # Not tracked by Keras: the samplers' seeds are not model state.
+        self._generate_functions = _FunctionCache()
 
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0)
@@ -69,6 +93,155 @@ class GenerativeTask(Task):
 
     def default_metrics(self):
         return [PaddedSparseCategoricalAccuracy()]
+
+    def generate(
+        self,
+        inputs,
+        max_length=None,
+        sampler="greedy",
+        end_token_id=None,
+        *,
+        start_token_id=None,
+    ):
+        """Generates token ids: continues prompts, or decodes from a source.
+
+        Args:
+            inputs: a decoder-only model's prompts, `(batch, prompt_time)`
+                int ids right-padded with 0, each with at least one token;
+                an encoder-decoder model's sources (see its class).
+            max_length: length of the returned sequences, longer than every
+                prompt (default: the model's `max_length`, also the most a
+                model with learned positions allows).
+            sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
+                `keras_hub.samplers.Sampler`. A name uses the model's own
+                sampler of that kind, whose random seed moves on from call
+                to call.
+            end_token_id: id that ends a sequence; the tokens after it are 0.
+            start_token_id: encoder-decoder models only, and required there:
+                the id every target sequence starts with.
+
+        Returns:
+            `(batch, max_length)` int32 NumPy ids, each row its prompt (or
+            `start_token_id`) and then the generated tokens.
+        """
+        prompt, source = self._generation_inputs(inputs, start_token_id)
+        lengths = np.count_nonzero(prompt, axis=1)
+        max_length = self._check_max_length(max_length, int(lengths.max()))
+        if end_token_id is not None:
+            check_token_id("end_token_id", end_token_id, self.vocabulary_size)
+        function = self.make_generate_function(sampler, end_token_id)
+        tokens = function(prompt[:, :max_length], source, max_length=max_length)
+        tokens = np.array(ops.convert_to_numpy(tokens), dtype="int32")
+        if end_token_id is not None:
+            ended = (tokens == end_token_id) & (
+                np.arange(max_length) >= lengths[:, None]
+            )
+            tokens[np.cumsum(ended, axis=1) - ended > 0] = 0
+        return tokens
+
+    @property
+    def vocabulary_size(self):
+        """The number of token ids the model emits."""
+        return self.decoder_stack.vocabulary_size
+
+    def make_generate_function(self, sampler="greedy", end_token_id=None):
+        """Returns the compiled decode of `generate` for `sampler` and `end_token_id`.
+
+        Built on the first call and kept (the last few pairs), so repeated
+        `generate` calls with the same shapes reuse one compilation.
+
+        Returns:
+            An `InferenceFunction` called as `function(prompt_ids, source,
+            max_length=...)`: `prompt_ids` `(batch, prompt_time)` ids,
+            `source` the checked sources (`{}` for a decoder-only model);
+            it returns the `(batch, max_length)` ids, end token not yet
+            applied.
+        """
+        key, sampler = self._generate_functions.sampler(sampler)
+        if getattr(sampler, "return_all_beams", False):
+            raise ValueError(
+                "`sampler` must return one sequence per prompt: use a "
+                "BeamSampler with return_all_beams=False."
+            )
+        key = (key, end_token_id, not self.run_eagerly)
+        function = self._generate_functions.get(key)
+        if function is None:
+            step = functools.partial(
+                self._generate_step,
+                sampler=sampler,
+                stop_token_ids=None if end_token_id is None else (end_token_id,),
+            )
+            function = InferenceFunction(
+                step,
+                variables=self.variables,
+                updated_variables=sampler.variables,
+                compiled=not self.run_eagerly,
+            )
+            self._generate_functions.put(key, function, sampler)
+        return function
+
+    def _generate_step(self, prompt_ids, source, max_length, sampler, stop_token_ids):
+        """The decode, in `keras.ops` only: the function that gets compiled."""
+        stack = self.decoder_stack
+        batch_size, prompt_time = ops.shape(prompt_ids)
+        prompt_ids = ops.cast(prompt_ids, "int32")
+        tokens = ops.pad(prompt_ids, ((0, 0), (0, max_length - prompt_time)))
+        prompt_mask = ops.not_equal(tokens, 0)
+        # A tensor, not a Python int: the compiled loop serves every batch.
+        start = ops.min(ops.sum(ops.cast(prompt_mask, "int32"), axis=1))
+        context = self._encode(source) if self.encoder_decoder else None
+        cache = stack.init_cache(batch_size, max_length, context)
+        if prompt_time > 1:
+            # The sampler's first step reads token `start - 1`.
+            cache = stack.prefill(prompt_ids, start - 1, cache)
+
+        def next_step(tokens, cache, index):
+            token = ops.expand_dims(ops.take(tokens, index - 1, axis=1), 1)
+            logits, cache = stack.call_with_cache(token, cache, index - 1)
+            next_prompt_token = ops.take(tokens, index, axis=1)
+            return _restrict_logits(logits, next_prompt_token), None, cache
+
+        return sampler(
+            next_step,
+            tokens,
+            cache=cache,
+            index=start,
+            mask=prompt_mask,
+            stop_token_ids=stop_token_ids,
+            model=self,
+        )
+
+    def _generation_inputs(self, inputs, start_token_id):
+        """Checks `generate`'s inputs: returns `(prompt_ids, source)` in NumPy."""
+        if not self.encoder_decoder:
+            if start_token_id is not None:
+                raise ValueError(
+                    f"{type(self).__name__} continues its prompts and takes no "
+                    "`start_token_id` (encoder-decoder models do). Received: "
+                    f"start_token_id={start_token_id!r}"
+                )
+            prompt = check_token_ids(
+                "prompt_ids", inputs, self.vocabulary_size, right_padded=True
+            )
+            return prompt.astype("int32"), {}
+        if start_token_id is None:
+            raise TypeError(
+                f"{type(self).__name__}.generate() needs `start_token_id`, the "
+                "id every target sequence starts with. Received: "
+                "start_token_id=None"
+            )
+        check_token_id("start_token_id", start_token_id, self.vocabulary_size)
+        source = self._check_source(inputs)
+        batch_size = len(next(iter(source.values())))
+        return np.full((batch_size, 1), start_token_id, "int32"), source
+
+    def _check_source(self, inputs):
+        """Checks an encoder-decoder's sources; returns a dict of NumPy arrays."""
+        raise NotImplementedError
+
+    def _encode(self, source):
+        """Runs the encoder on `source`: returns the decoder stack's context."""
+        raise NotImplementedError
 
     def _check_max_length(self, max_length, longest_prompt):
         if max_length is None:
@@ -87,77 +260,41 @@ class GenerativeTask(Task):
             )
         return max_length
 
-    def _start_prompt(self, batch_size, start_token_id):
-        """The prompt of an encoder-decoder model: `start_token_id` alone."""
-        vocabulary_size = self.decoder_stack.vocabulary_size
-        check_token_id("start_token_id", start_token_id, vocabulary_size)
-        return np.full((batch_size, 1), start_token_id, "int32")
 
-    def _generate(self, prompt_ids, max_length, sampler, end_token_id, encode=None):
-        """Continues `prompt_ids` to `max_length` tokens; the engine of `generate`.
+class _FunctionCache:
+    """The last few compiled generate functions, and the samplers by name."""
 
-        Args:
-            prompt_ids: `(batch, prompt_time)` int ids, right-padded with 0.
-            max_length: length of the returned sequences (None: the model's).
-            sampler: a name or a KerasHub sampler (see `get_sampler`).
-            end_token_id: id that ends a sequence, or None.
-            encode: for an encoder-decoder model, a function of no arguments
-                that runs the encoder (once, after the arguments are checked)
-                and returns the context of the decoder stack: a dict of
-                tensors, batch axis first (encoder outputs, initial states).
+    def __init__(self):
+        self._functions = collections.OrderedDict()
+        self._named_samplers = {}
 
-        Returns:
-            `(batch, max_length)` int32 NumPy ids that start with the prompt;
-            every token after a generated `end_token_id` is 0.
+    def sampler(self, sampler):
+        """Returns `(key, sampler)` for a sampler name or instance.
+
+        A name gives the same instance every time (its seed moves on); an
+        instance is keyed by identity and settings, so a sampler changed
+        after use compiles anew.
         """
-        stack = self.decoder_stack
-        prompt = check_token_ids(
-            "prompt_ids", prompt_ids, stack.vocabulary_size, right_padded=True
-        )
-        lengths = np.count_nonzero(prompt, axis=1)
-        max_length = self._check_max_length(max_length, int(lengths.max()))
-        if end_token_id is not None:
-            check_token_id("end_token_id", end_token_id, stack.vocabulary_size)
+        if isinstance(sampler, str):
+            if sampler not in self._named_samplers:
+                self._named_samplers[sampler] = get_sampler(sampler)
+            return sampler, self._named_samplers[sampler]
         sampler = get_sampler(sampler)
-        if getattr(sampler, "return_all_beams", False):
-            raise ValueError(
-                "`sampler` must return one sequence per prompt: use a "
-                "BeamSampler with return_all_beams=False."
-            )
+        settings = json.dumps(sampler.get_config(), sort_keys=True, default=repr)
+        return (id(sampler), type(sampler).__name__, settings), sampler
 
-        batch_size = prompt.shape[0]
-        tokens = np.zeros((batch_size, max_length), "int32")
-        tokens[:, : prompt.shape[1]] = prompt[:, :max_length]
-        prompt_mask = tokens != 0
-        start = int(lengths.min())
-        # The sampler's first step reads token `start - 1`; prefill the rest.
-        prefix = ops.convert_to_tensor(tokens[:, : start - 1]) if start > 1 else None
-        context = encode() if encode is not None else {}
-        cache = stack.prefill(prefix, batch_size, max_length, context)
+    def get(self, key):
+        entry = self._functions.get(key)
+        if entry is None:
+            return None
+        self._functions.move_to_end(key)
+        return entry[0]
 
-        def next_step(tokens, cache, index):
-            token = ops.expand_dims(ops.take(tokens, index - 1, axis=1), 1)
-            logits, cache = stack.step(token, cache, index - 1)
-            return (
-                _restrict_logits(logits, ops.take(tokens, index, axis=1)),
-                None,
-                cache,
-            )
-
-        tokens = sampler(
-            next_step,
-            ops.convert_to_tensor(tokens),
-            cache=cache,
-            index=start,
-            mask=ops.convert_to_tensor(prompt_mask),
-            stop_token_ids=None if end_token_id is None else (end_token_id,),
-            model=self,
-        )
-        tokens = np.array(ops.convert_to_numpy(tokens), dtype="int32")
-        if end_token_id is not None:
-            ended = (tokens == end_token_id) & ~prompt_mask
-            tokens[np.cumsum(ended, axis=1) - ended > 0] = 0
-        return tokens
+    def put(self, key, function, sampler):
+        # The sampler is kept alive with its function: its id stays unique.
+        self._functions[key] = (function, sampler)
+        while len(self._functions) > _KEPT_FUNCTIONS:
+            self._functions.popitem(last=False)
 
 
 def _restrict_logits(logits, next_prompt_token):

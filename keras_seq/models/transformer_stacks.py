@@ -1,8 +1,9 @@
-"""Stacks of transformer layers, and cached decoding through the decoder stack.
+"""Stacks of pre-norm transformer layers, and cached decoding through them.
 
-The stacks are plain objects that own Keras layers: called on symbolic
-tensors they build a task model's functional graph, and called eagerly on
-the same layers they run generation.
+Both stacks are Keras layers: they sit in a task model's functional graph,
+serialize with it, honour its dtype policy and pass padding masks on. The
+decoder stack also runs generation one token at a time with a key/value
+cache (`init_cache`, `prefill`, `call_with_cache`).
 """
 
 import keras
@@ -11,30 +12,69 @@ from keras import ops
 from keras_seq.layers import TokenAndPositionEmbedding
 from keras_seq.layers import TransformerDecoder
 from keras_seq.layers import TransformerEncoder
+from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_rate
 
 # Pre-norm stacks never normalize their residual stream: a final layer
 # normalization does.
 _NORM_EPSILON = 1e-5
 
 
-class TransformerEncoderStack:
+def _stack_layers(
+    layer_class,
+    num_layers,
+    num_heads,
+    intermediate_dim,
+    dropout,
+    activation,
+    layer_norm_epsilon,
+    dtype,
+):
+    check_positive_int("num_layers", num_layers)
+    check_rate("dropout", dropout)
+    return [
+        layer_class(
+            num_heads,
+            intermediate_dim,
+            dropout=dropout,
+            activation=activation,
+            norm_first=True,
+            layer_norm_epsilon=layer_norm_epsilon,
+            dtype=dtype,
+            name=f"layer_{index}",
+        )
+        for index in range(num_layers)
+    ]
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class TransformerEncoderStack(keras.layers.Layer):
     """`num_layers` pre-norm transformer layers and a final normalization.
 
     `TransformerEncoder` layers, each step attending to the whole sequence;
     with `causal=True`, decoder-only `TransformerDecoder` layers, each step
     attending to itself and the steps before it (forecasting, taggers that
-    must not see ahead).
+    must not see ahead). The padding mask of the input (attached by a
+    `mask_zero=True` embedding, or passed) is honoured and passed on.
 
     Args:
-        num_layers, num_heads, intermediate_dim, dropout: sizes of the stack.
+        num_layers, num_heads, intermediate_dim: sizes of the stack.
+        dropout: dropout rate of every layer.
         activation: of the feed-forward networks; GELU, as in BERT, GPT
             and ViT.
         causal: whether step `t` sees only steps `<= t`.
-        name: prefix of the layer names.
+        layer_norm_epsilon: of every layer normalization.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        inputs: `(batch, time, dim)`.
+        mask: `(batch, time)` booleans, True = real step (default: the
+            mask attached to `inputs`).
+        training: whether dropout is active.
 
     Example:
 
-    >>> encoder = TransformerEncoderStack(2, 2, 32, 0.0)
+    >>> encoder = TransformerEncoderStack(2, 2, 32)
     >>> encoder(keras.random.normal((1, 5, 16))).shape
     (1, 5, 16)
     """
@@ -44,54 +84,103 @@ class TransformerEncoderStack:
         num_layers,
         num_heads,
         intermediate_dim,
-        dropout,
+        dropout=0.0,
         activation="gelu",
         causal=False,
-        name="encoder",
+        layer_norm_epsilon=_NORM_EPSILON,
+        **kwargs,
     ):
-        layer_class = TransformerDecoder if causal else TransformerEncoder
-        self.layers = [
-            layer_class(
-                num_heads,
-                intermediate_dim,
-                dropout=dropout,
-                activation=activation,
-                norm_first=True,
-                name=f"{name}_{index}",
-            )
-            for index in range(num_layers)
-        ]
-        self.norm = keras.layers.LayerNormalization(
-            epsilon=_NORM_EPSILON, name=f"{name}_norm"
+        super().__init__(**kwargs)
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.activation = keras.activations.get(activation)
+        self.causal = causal
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.transformer_layers = _stack_layers(
+            TransformerDecoder if causal else TransformerEncoder,
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            self.activation,
+            layer_norm_epsilon,
+            self.dtype_policy,
         )
+        self.final_norm = keras.layers.LayerNormalization(
+            epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="final_norm"
+        )
+        self.supports_masking = True
 
-    def __call__(self, x, mask=None):
-        for layer in self.layers:
-            x = layer(x, mask=mask)
-        return self.norm(x)
+    def build(self, inputs_shape):
+        for layer in self.transformer_layers:
+            layer.build(inputs_shape)
+        self.final_norm.build(inputs_shape)
+
+    def call(self, inputs, mask=None, training=None):
+        x = inputs
+        for layer in self.transformer_layers:
+            x = layer(x, mask=mask, training=training)
+        return self.final_norm(x)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def compute_output_shape(self, inputs_shape):
+        return tuple(inputs_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_layers": self.num_layers,
+                "num_heads": self.num_heads,
+                "intermediate_dim": self.intermediate_dim,
+                "dropout": self.dropout,
+                "activation": keras.activations.serialize(self.activation),
+                "causal": self.causal,
+                "layer_norm_epsilon": self.layer_norm_epsilon,
+            }
+        )
+        return config
 
 
-class TransformerDecoderStack:
+@keras.saving.register_keras_serializable(package="keras_seq")
+class TransformerDecoderStack(keras.layers.Layer):
     """Token embedding, pre-norm `TransformerDecoder` layers and a logits head.
 
-    Called on token ids it runs every position at once (teacher forcing).
-    For generation, `prefill` and `step` run it incrementally with one
-    key/value cache per layer, stacked into one tensor
-    `(batch, num_layers, 2, max_length, num_heads, head_dim)` so a sampler
-    can carry (and beam search reorder) it.
+    Called on token ids it runs every position at once (teacher forcing)
+    and returns float32 logits whatever the dtype policy (the loss and the
+    samplers read them in float32), with the padding mask of the ids. For
+    generation, `init_cache`, `prefill` and `call_with_cache` run it
+    incrementally with one key/value cache per layer, stacked into one
+    tensor `(batch, num_layers, 2, max_length, num_heads, head_dim)` so a
+    sampler can carry (and beam search reorder) it.
 
     Args:
         vocabulary_size: number of token ids, padding id 0 included.
         max_length: number of learned positions: the longest sequence.
-        num_layers, num_heads, hidden_dim, intermediate_dim, dropout: sizes.
+        num_layers, num_heads, hidden_dim, intermediate_dim: sizes.
+        dropout: dropout rate of every layer.
         activation: of the feed-forward networks.
-        name: prefix of the layer names.
+        layer_norm_epsilon: of every layer normalization.
+        **kwargs: standard layer arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        token_ids: `(batch, time)` int ids, 0 = padding.
+        encoder_outputs: `(batch, source_time, hidden_dim)` for an
+            encoder-decoder model (the layers then have cross-attention).
+        encoder_mask: `(batch, source_time)` padding mask of
+            `encoder_outputs` (default: their attached mask).
+        training: whether dropout is active.
 
     Example:
 
-    >>> decoder = TransformerDecoderStack(20, 8, 2, 2, 16, 32, 0.0)
-    >>> decoder(np.array([[3, 4, 0]])).shape
-    (1, 3, 20)
+    >>> decoder = TransformerDecoderStack(20, 8, 2, 2, 16, 32)
+    >>> logits = decoder(np.array([[3, 4, 0]]))
+    >>> logits.shape, keras.backend.standardize_dtype(logits.dtype)
+    ((1, 3, 20), 'float32')
     """
 
     def __init__(
@@ -102,61 +191,112 @@ class TransformerDecoderStack:
         num_heads,
         hidden_dim,
         intermediate_dim,
-        dropout,
+        dropout=0.0,
         activation="gelu",
-        name="decoder",
+        layer_norm_epsilon=_NORM_EPSILON,
+        **kwargs,
     ):
+        super().__init__(**kwargs)
+        check_positive_int("hidden_dim", hidden_dim)
         self.vocabulary_size = vocabulary_size
         self.max_length = max_length
+        self.num_layers = num_layers
+        self.num_heads = num_heads
+        self.hidden_dim = hidden_dim
+        self.intermediate_dim = intermediate_dim
+        self.dropout = dropout
+        self.activation = keras.activations.get(activation)
+        self.layer_norm_epsilon = layer_norm_epsilon
         self.embedding = TokenAndPositionEmbedding(
-            vocabulary_size, max_length, hidden_dim, name=f"{name}_embedding"
+            vocabulary_size,
+            max_length,
+            hidden_dim,
+            dtype=self.dtype_policy,
+            name="embedding",
         )
-        self.layers = [
-            TransformerDecoder(
-                num_heads,
-                intermediate_dim,
-                dropout=dropout,
-                activation=activation,
-                norm_first=True,
-                name=f"{name}_{index}",
-            )
-            for index in range(num_layers)
-        ]
-        self.norm = keras.layers.LayerNormalization(
-            epsilon=_NORM_EPSILON, name=f"{name}_norm"
+        self.transformer_layers = _stack_layers(
+            TransformerDecoder,
+            num_layers,
+            num_heads,
+            intermediate_dim,
+            dropout,
+            self.activation,
+            layer_norm_epsilon,
+            self.dtype_policy,
         )
-        self.head = keras.layers.Dense(vocabulary_size, name="logits")
+        self.final_norm = keras.layers.LayerNormalization(
+            epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="final_norm"
+        )
+        self.head = keras.layers.Dense(
+            vocabulary_size, dtype=self.dtype_policy, name="logits"
+        )
+        self.supports_masking = True
 
-    def __call__(self, token_ids, encoder_outputs=None, encoder_mask=None):
-        """Returns `(batch, time, vocabulary_size)` logits of every position."""
+    def build(self, token_ids_shape, encoder_outputs_shape=None):
+        self.embedding.build(token_ids_shape)
+        hidden_shape = tuple(token_ids_shape) + (self.hidden_dim,)
+        for layer in self.transformer_layers:
+            layer.build(hidden_shape, encoder_outputs_shape)
+        self.final_norm.build(hidden_shape)
+        self.head.build(hidden_shape)
+
+    def call(self, token_ids, encoder_outputs=None, encoder_mask=None, training=None):
         x = self.embedding(token_ids)
-        for layer in self.layers:
-            x = layer(x, encoder_outputs=encoder_outputs, encoder_mask=encoder_mask)
-        return self.head(self.norm(x))
+        for layer in self.transformer_layers:
+            x = layer(
+                x,
+                encoder_outputs=encoder_outputs,
+                encoder_mask=encoder_mask,
+                training=training,
+            )
+        return self._logits(x)
 
-    def prefill(self, prefix_ids, batch_size, max_length, context):
-        """Returns the cache after reading `prefix_ids` (None: nothing read yet).
+    def _logits(self, x):
+        # The head runs in the compute dtype; the logits leave in float32.
+        return ops.cast(self.head(self.final_norm(x)), "float32")
 
-        `context` holds `encoder_outputs` (and optionally `encoder_mask`)
-        for an encoder-decoder model; they travel in the cache, so beam
-        search repeats them along with the beams.
+    def init_cache(self, batch_size, max_length, context=None):
+        """Returns an empty cache for `max_length` steps.
+
+        Args:
+            batch_size, max_length: the shape of the sequences to generate.
+            context: for an encoder-decoder model, a dict of
+                `encoder_outputs` (and optionally `encoder_mask`). They
+                travel in the cache, so beam search repeats them along with
+                the beams.
         """
-        key_values = [layer.init_cache(batch_size, max_length) for layer in self.layers]
-        cache = {**context, "key_values": ops.stack(key_values, axis=1)}
-        if prefix_ids is not None:
-            _, cache = self.step(prefix_ids, cache, 0)
-        return cache
+        key_values = [
+            layer.init_cache(batch_size, max_length)
+            for layer in self.transformer_layers
+        ]
+        cache = {k: v for k, v in (context or {}).items() if v is not None}
+        return {**cache, "key_values": ops.stack(key_values, axis=1)}
 
-    def step(self, token_ids, cache, index):
-        """Reads `token_ids` at positions from `index` on; returns the next logits.
+    def prefill(self, prompt_ids, length, cache):
+        """Returns `cache` after reading the first `length` tokens of `prompt_ids`.
+
+        It reads every column of `prompt_ids` in one pass: the cache slots
+        past `length` are rewritten by `call_with_cache` before any query
+        attends to them, so their contents never matter.
+
+        Args:
+            prompt_ids: `(batch, prompt_time)` ids.
+            length: how many leading tokens count (a scalar int tensor).
+            cache: from `init_cache`.
+        """
+        del length
+        return self.call_with_cache(prompt_ids, cache, 0)[1]
+
+    def call_with_cache(self, token_ids, cache, index):
+        """Reads `token_ids` at positions from `index` on.
 
         Returns:
-            `(logits, cache)`: the `(batch, vocabulary_size)` logits after the
-            last token read, and the updated cache.
+            `(logits, cache)`: the float32 `(batch, vocabulary_size)` logits
+            after the last token read, and the updated cache.
         """
         x = self.embedding(token_ids, start_index=index)
         key_values = []
-        for depth, layer in enumerate(self.layers):
+        for depth, layer in enumerate(self.transformer_layers):
             x, key_value = layer(
                 x,
                 encoder_outputs=cache.get("encoder_outputs"),
@@ -165,5 +305,32 @@ class TransformerDecoderStack:
                 cache_index=index,
             )
             key_values.append(key_value)
-        logits = self.head(self.norm(x[:, -1, :]))
+        logits = self._logits(x[:, -1, :])
         return logits, {**cache, "key_values": ops.stack(key_values, axis=1)}
+
+    def compute_mask(self, token_ids, mask=None):
+        return ops.not_equal(token_ids, 0)
+
+    def compute_output_shape(self, token_ids_shape, encoder_outputs_shape=None):
+        return tuple(token_ids_shape) + (self.vocabulary_size,)
+
+    def compute_output_spec(self, token_ids, encoder_outputs=None, **kwargs):
+        shape = self.compute_output_shape(token_ids.shape)
+        return keras.KerasTensor(shape, dtype="float32")
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "vocabulary_size": self.vocabulary_size,
+                "max_length": self.max_length,
+                "num_layers": self.num_layers,
+                "num_heads": self.num_heads,
+                "hidden_dim": self.hidden_dim,
+                "intermediate_dim": self.intermediate_dim,
+                "dropout": self.dropout,
+                "activation": keras.activations.serialize(self.activation),
+                "layer_norm_epsilon": self.layer_norm_epsilon,
+            }
+        )
+        return config
