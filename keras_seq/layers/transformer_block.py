@@ -128,9 +128,6 @@ class TransformerBlock(keras.layers.Layer):
         x = self.dropout_layer(x, training=training)
         return self.output_dense(x)
 
-    def _drop(self, x, training):
-        return self.dropout_layer(x, training=training)
-
     @staticmethod
     def _resolve_mask(mask, tensor):
         return attached_mask(tensor) if mask is None else mask

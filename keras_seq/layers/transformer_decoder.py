@@ -1,3 +1,5 @@
+import functools
+
 import keras
 
 from keras_seq.layers.shape_checks import check_shape
@@ -157,46 +159,43 @@ class TransformerDecoder(TransformerBlock):
             # With a cache, `mask` covers the cache slots: the mask attached
             # to the new steps is not one of them (see the class docstring).
             mask = self._resolve_mask(mask, inputs)
-        attend = dict(
+        attend = functools.partial(
+            self._self_attend,
             mask=mask,
             attention_mask=attention_mask,
             cache=cache,
             cache_index=cache_index,
             training=training,
         )
-        if encoder_outputs is not None:
-            encoder_mask = self._resolve_mask(encoder_mask, encoder_outputs)
-        cross = dict(
-            context=encoder_outputs, context_mask=encoder_mask, training=training
-        )
+        if self.cross_attention is not None:
+            attend_encoder = functools.partial(
+                self.cross_attention,
+                context=encoder_outputs,
+                context_mask=self._resolve_mask(encoder_mask, encoder_outputs),
+                training=training,
+            )
+        feedforward = functools.partial(self._feedforward, training=training)
+        drop = functools.partial(self.dropout_layer, training=training)
+
         x = inputs
         if self.norm_first:
-            attended, cache = self._self_attend(self.self_attention_norm(x), attend)
-            x = x + self._drop(attended, training)
+            attended, cache = attend(self.self_attention_norm(x))
+            x = x + drop(attended)
             if self.cross_attention is not None:
-                x = x + self._drop(
-                    self.cross_attention(self.cross_attention_norm(x), **cross),
-                    training,
-                )
-            x = x + self._drop(
-                self._feedforward(self.feedforward_norm(x), training), training
-            )
+                x = x + drop(attend_encoder(self.cross_attention_norm(x)))
+            x = x + drop(feedforward(self.feedforward_norm(x)))
         else:
-            attended, cache = self._self_attend(x, attend)
-            x = self.self_attention_norm(x + self._drop(attended, training))
+            attended, cache = attend(x)
+            x = self.self_attention_norm(x + drop(attended))
             if self.cross_attention is not None:
-                x = self.cross_attention_norm(
-                    x + self._drop(self.cross_attention(x, **cross), training)
-                )
-            x = self.feedforward_norm(
-                x + self._drop(self._feedforward(x, training), training)
-            )
+                x = self.cross_attention_norm(x + drop(attend_encoder(x)))
+            x = self.feedforward_norm(x + drop(feedforward(x)))
         return x if cache is None else (x, cache)
 
-    def _self_attend(self, x, attend):
+    def _self_attend(self, x, cache, **kwargs):
         """Causal self-attention of `x`: `(outputs, updated cache or None)`."""
-        outputs = self.self_attention(x, **attend)
-        return outputs if attend["cache"] is not None else (outputs, None)
+        outputs = self.self_attention(x, cache=cache, **kwargs)
+        return outputs if cache is not None else (outputs, None)
 
     def compute_output_spec(
         self,

@@ -1,3 +1,5 @@
+import functools
+
 import keras
 
 from keras_seq.layers.shape_checks import static_shape
@@ -67,32 +69,33 @@ class TransformerEncoder(TransformerBlock):
         training=None,
     ):
         self._check_call(inputs, mask, attention_mask)
-        mask = self._resolve_mask(mask, inputs)
-        attend = dict(
-            mask=mask,
+        attend = functools.partial(
+            self._self_attend,
+            mask=self._resolve_mask(mask, inputs),
             attention_mask=attention_mask,
             return_attention_scores=return_attention_scores,
             training=training,
         )
+        feedforward = functools.partial(self._feedforward, training=training)
+        drop = functools.partial(self.dropout_layer, training=training)
+
         x = inputs
         if self.norm_first:
-            attended, scores = self._self_attend(self.self_attention_norm(x), attend)
-            x = x + self._drop(attended, training)
-            x = x + self._drop(
-                self._feedforward(self.feedforward_norm(x), training), training
-            )
+            attended, scores = attend(self.self_attention_norm(x))
+            x = x + drop(attended)
+            x = x + drop(feedforward(self.feedforward_norm(x)))
         else:
-            attended, scores = self._self_attend(x, attend)
-            x = self.self_attention_norm(x + self._drop(attended, training))
-            x = self.feedforward_norm(
-                x + self._drop(self._feedforward(x, training), training)
-            )
+            attended, scores = attend(x)
+            x = self.self_attention_norm(x + drop(attended))
+            x = self.feedforward_norm(x + drop(feedforward(x)))
         return (x, scores) if return_attention_scores else x
 
-    def _self_attend(self, x, attend):
+    def _self_attend(self, x, return_attention_scores, **kwargs):
         """Self-attention of `x`: `(outputs, scores or None)`."""
-        outputs = self.self_attention(x, **attend)
-        return outputs if attend["return_attention_scores"] else (outputs, None)
+        outputs = self.self_attention(
+            x, return_attention_scores=return_attention_scores, **kwargs
+        )
+        return outputs if return_attention_scores else (outputs, None)
 
     def compute_output_spec(
         self,
