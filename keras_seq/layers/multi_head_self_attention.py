@@ -162,17 +162,18 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         input_dim = inputs_shape[-1]
         if self.key_dim is None and input_dim % self.num_heads:
             raise ValueError(
-                f"The input size {input_dim} is not divisible by "
-                f"`num_heads={self.num_heads}`. Pass `key_dim` or choose "
+                "Without `key_dim`, `num_heads` must divide the input size. "
+                f"Received: num_heads={self.num_heads}, "
+                f"inputs.shape={inputs_shape}. Pass `key_dim` or choose "
                 "`num_heads` dividing the input size."
             )
+        source_shape = inputs_shape if context_shape is None else context_shape
         self.input_dim = input_dim
         # Keys and values are projected from this size, whatever the call.
-        self.source_dim = (inputs_shape if context_shape is None else context_shape)[-1]
+        self.source_dim = source_shape[-1]
         self.head_key_dim = self.key_dim or input_dim // self.num_heads
         self.head_value_dim = self.value_dim or self.head_key_dim
         self.head_output_dim = self.output_dim or input_dim
-        source_shape = inputs_shape if context_shape is None else context_shape
         heads, key_dim, value_dim = (
             self.num_heads,
             self.head_key_dim,
