@@ -46,40 +46,6 @@ def sequence_inputs(vocabulary_size, input_shape, mask_value, dtype=None):
     return inputs, x
 
 
-def recurrent_stack(
-    x,
-    cell,
-    num_layers,
-    hidden_dim,
-    bidirectional,
-    dropout,
-    return_sequences,
-    dtype=None,
-    name="rnn",
-):
-    """`num_layers` Keras recurrent layers (masks honoured), dropout between them.
-
-    Only the last layer drops the time axis when `return_sequences` is
-    False; with a padding mask its output is the state at the last real step.
-    """
-    layer_class = RECURRENT_CELLS[cell]
-    for index in range(num_layers):
-        sequences = return_sequences or index < num_layers - 1
-        layer = layer_class(
-            hidden_dim, return_sequences=sequences, dtype=dtype, name=f"{name}_{index}"
-        )
-        if bidirectional:
-            layer = keras.layers.Bidirectional(
-                layer, dtype=dtype, name=f"bidirectional_{name}_{index}"
-            )
-        x = layer(x)
-        if dropout:
-            x = keras.layers.Dropout(
-                dropout, dtype=dtype, name=f"{name}_{index}_dropout"
-            )(x)
-    return x
-
-
 def pool(x, pooling, dtype=None, name="pooling"):
     """`(batch, time, dim)` to `(batch, dim)`: masked mean, or the class token."""
     if pooling == "mean":
@@ -87,13 +53,15 @@ def pool(x, pooling, dtype=None, name="pooling"):
     return x[:, 0, :]
 
 
-def head(x, classes, classifier_activation, dropout=0.0, dtype=None):
+def head(x, include_top, classes, classifier_activation, dropout=0.0, dtype=None):
     """The classification layer: `classes` outputs, activated in float32.
 
-    The dense layer computes in the model's dtype policy; the activation
-    (a softmax above all) and so the loss run in float32, as mixed
-    precision needs.
+    Without `include_top`, `x` itself (the features). The dense layer
+    computes in the model's dtype policy; the activation (a softmax above
+    all) and so the loss run in float32, as mixed precision needs.
     """
+    if not include_top:
+        return x
     if dropout:
         x = keras.layers.Dropout(dropout, dtype=dtype, name="head_dropout")(x)
     x = keras.layers.Dense(classes, dtype=dtype, name="classifier")(x)

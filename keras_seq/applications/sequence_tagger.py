@@ -2,11 +2,11 @@ import keras
 
 from keras_seq.applications.model_parts import CELLS
 from keras_seq.applications.model_parts import head
-from keras_seq.applications.model_parts import recurrent_stack
 from keras_seq.applications.model_parts import sequence_inputs
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import PositionalEmbedding
 from keras_seq.layers import TokenAndPositionEmbedding
+from keras_seq.models import RecurrentStack
 from keras_seq.models import TransformerEncoderStack
 from keras_seq.models.classifier_task import ClassifierTask
 from keras_seq.utils.validation import check_choice
@@ -159,18 +159,18 @@ class SequenceTagger(ClassifierTask):
                     dtype=dtype,
                     name="embedding",
                 )(x)
-            outputs = recurrent_stack(
-                x,
+            outputs = RecurrentStack(
                 backbone,
                 num_layers,
                 hidden_dim,
-                bidirectional,
                 dropout,
-                return_sequences=True,
+                bidirectional=bidirectional,
                 dtype=dtype,
-            )
-        if include_top:
-            outputs = head(outputs, classes, classifier_activation, dtype=dtype)
+                name="rnn",
+            )(x)
+        outputs = head(
+            outputs, include_top, classes, classifier_activation, dtype=dtype
+        )
         super().__init__(
             inputs,
             outputs,

@@ -96,11 +96,14 @@ class TextClassifier(ClassifierTask):
             dtype=dtype,
             name="encoder",
         )(x)
-        outputs = pool(x, pooling, dtype=dtype)
-        if include_top:
-            outputs = head(
-                outputs, classes, classifier_activation, dropout=dropout, dtype=dtype
-            )
+        outputs = head(
+            pool(x, pooling, dtype=dtype),
+            include_top,
+            classes,
+            classifier_activation,
+            dropout=dropout,
+            dtype=dtype,
+        )
         super().__init__(
             token_ids,
             outputs,

@@ -146,11 +146,14 @@ class ViViT(ClassifierTask):
             x = TransformerEncoderStack(
                 num_layers, *sizes, dtype=dtype, name="encoder"
             )(x)
-        outputs = pool(x, pooling, dtype=dtype)
-        if include_top:
-            outputs = head(
-                outputs, classes, classifier_activation, dropout=dropout, dtype=dtype
-            )
+        outputs = head(
+            pool(x, pooling, dtype=dtype),
+            include_top,
+            classes,
+            classifier_activation,
+            dropout=dropout,
+            dtype=dtype,
+        )
         super().__init__(
             videos,
             outputs,
