@@ -25,7 +25,7 @@ def build_classifier(hidden_dim=64, num_heads=4, intermediate_dim=128, dropout=0
         inputs
     )
     x = layers.TransformerEncoder(num_heads, intermediate_dim, dropout=dropout)(x)
-    x = keras.layers.GlobalAveragePooling1D()(x)  # averages real tokens only
+    x = layers.MaskedMeanPooling()(x)  # averages real tokens only
     x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(2, activation="softmax")(x)
     return keras.Model(inputs, outputs)

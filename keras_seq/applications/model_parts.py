@@ -7,7 +7,7 @@ layers of `keras_seq.layers` and the stacks of `keras_seq.models` together.
 
 import keras
 
-from keras_seq.layers.masked_mean_pooling import MaskedMeanPooling
+from keras_seq.layers import MaskedMeanPooling
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_positive_int
