@@ -63,7 +63,7 @@ class RecurrentStack(keras.layers.Layer):
     >>> x = keras.layers.Embedding(20, 8, mask_zero=True)(np.array([[3, 4, 0]]))
     >>> stack = RecurrentStack("lstm", 2, 16, return_state=True)
     >>> sequence, state = stack(x)
-    >>> sequence.shape, state.shape
+    >>> tuple(sequence.shape), tuple(state.shape)
     ((1, 3, 16), (1, 2, 2, 16))
     """
 
@@ -216,7 +216,7 @@ class RecurrentDecoderStack(keras.layers.Layer):
     Example:
 
     >>> decoder = RecurrentDecoderStack("gru", 20, 2, 16)
-    >>> decoder(np.array([[3, 4, 0]])).shape
+    >>> tuple(decoder(np.array([[3, 4, 0]])).shape)
     (1, 3, 20)
     """
 

@@ -75,7 +75,7 @@ class TransformerEncoderStack(keras.layers.Layer):
     Example:
 
     >>> encoder = TransformerEncoderStack(2, 2, 32)
-    >>> encoder(keras.random.normal((1, 5, 16))).shape
+    >>> tuple(encoder(keras.random.normal((1, 5, 16))).shape)
     (1, 5, 16)
     """
 
@@ -179,7 +179,7 @@ class TransformerDecoderStack(keras.layers.Layer):
 
     >>> decoder = TransformerDecoderStack(20, 8, 2, 2, 16, 32)
     >>> logits = decoder(np.array([[3, 4, 0]]))
-    >>> logits.shape, keras.backend.standardize_dtype(logits.dtype)
+    >>> tuple(logits.shape), keras.backend.standardize_dtype(logits.dtype)
     ((1, 3, 20), 'float32')
     """
 

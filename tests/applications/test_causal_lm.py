@@ -5,9 +5,12 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import CausalLM
+from tests.generative_checks import FLOAT16_ATTENTION
+from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_greedy
+from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_sampling
 from tests.generative_checks import check_task
 
@@ -118,3 +121,35 @@ def test_weights_path_loads_saved_weights(tmp_path):
     loaded = _model("transformer", weights=path)
     expected = keras.ops.convert_to_numpy(model(BATCH))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(BATCH)), expected)
+
+
+@pytest.mark.parametrize("policy", MIXED_POLICIES)
+@pytest.mark.parametrize("backbone", ("transformer", "lstm"))
+def test_mixed_precision(backbone, policy, request):
+    if backbone == "transformer" and policy == "mixed_float16":
+        request.applymarker(FLOAT16_ATTENTION)
+    x, y = _training_data()
+    check_mixed_precision(
+        _model(backbone, dtype=policy),
+        x,
+        y,
+        lambda model: model.generate(BATCH, max_length=MAX_LENGTH, sampler="beam"),
+    )
+
+
+@pytest.mark.parametrize("backbone", ("transformer", "gru"))
+def test_global_dtype_policy(backbone):
+    # dtype=None takes the global policy (the conftest restores float32).
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    model = _model(backbone)
+    keras.config.set_dtype_policy("float32")
+    x, y = _training_data()
+    check_mixed_precision(
+        model, x, y, lambda model: model.generate(BATCH, max_length=MAX_LENGTH)
+    )
+
+
+def test_float32_policy_by_name():
+    model = _model("transformer", dtype="float32")
+    assert model.dtype_policy.name == "float32"
+    assert model.get_config()["dtype"]["config"]["name"] == "float32"

@@ -7,7 +7,9 @@ import pytest
 from keras_seq.applications import ImageCaptioner
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
+from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
+from tests.generative_checks import mixed_policies
 
 IMAGE_SHAPE, PATCH_SIZE = (8, 8, 3), 4
 VOCABULARY, MAX_LENGTH = 20, 8
@@ -89,3 +91,14 @@ def test_constructor_rejects_bad_arguments(kwargs, name):
     # The patch embedding names `patch_size=(3, 3)`.
     with pytest.raises(ValueError, match=f"`{name}"):
         ImageCaptioner(**arguments)
+
+
+@pytest.mark.parametrize("policy", mixed_policies())
+def test_mixed_precision(policy):
+    x, y = _training_data()
+    check_mixed_precision(
+        _model(dtype=policy),
+        x,
+        y,
+        lambda model: model.generate(IMAGES, start_token_id=START, sampler="beam"),
+    )

@@ -8,7 +8,9 @@ from keras_seq.applications import Seq2SeqRNN
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_greedy
+from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
+from tests.generative_checks import mixed_policies
 
 SOURCE_VOCABULARY, TARGET_VOCABULARY, MAX_LENGTH = 15, 20, 8
 START = 1
@@ -96,3 +98,14 @@ def test_generate_rejects_bad_arguments(model):
 def test_constructor_rejects_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=f"`{name}`"):
         _model(**kwargs)
+
+
+@pytest.mark.parametrize("policy", mixed_policies(attention=False))
+def test_mixed_precision(policy):
+    x, y = _training_data()
+    check_mixed_precision(
+        _model(dtype=policy),
+        x,
+        y,
+        lambda model: model.generate(SOURCES, start_token_id=START, sampler="beam"),
+    )

@@ -7,7 +7,9 @@ import pytest
 from keras_seq.applications import Seq2SeqTransformer
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
+from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
+from tests.generative_checks import mixed_policies
 
 SOURCE_VOCABULARY, TARGET_VOCABULARY = 15, 20
 SOURCE_LENGTH, TARGET_LENGTH = 6, 8
@@ -118,3 +120,14 @@ def test_constructor_rejects_bad_arguments(kwargs, name):
     }
     with pytest.raises(ValueError, match=f"`{name}`"):
         Seq2SeqTransformer(**arguments)
+
+
+@pytest.mark.parametrize("policy", mixed_policies())
+def test_mixed_precision(policy):
+    x, y = _training_data()
+    check_mixed_precision(
+        _model(dtype=policy),
+        x,
+        y,
+        lambda model: model.generate(SOURCES, start_token_id=START, sampler="beam"),
+    )
