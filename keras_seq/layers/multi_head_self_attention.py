@@ -17,6 +17,27 @@ from keras_seq.utils.validation import check_rate
 MERGE_MODES = ("concat", "sum", "mean")
 
 
+def fused_kernel_runs(compute_dtype):
+    """Whether `keras.ops.dot_product_attention` runs in `compute_dtype` here.
+
+    JAX cannot lower its float16 kernel on CPU (a float16 matmul that
+    accumulates in float32: "The precision 'F16_F16_F32' is not supported by
+    dot_general on CPU"; Keras' own `MultiHeadAttention` fails the same way
+    under `mixed_float16`). There the explicit path computes the same
+    attention. The one backend-specific check of the layers.
+
+    Example:
+
+    >>> fused_kernel_runs("float32")
+    True
+    """
+    if compute_dtype != "float16" or keras.backend.backend() != "jax":
+        return True
+    import jax
+
+    return jax.default_backend() != "cpu"
+
+
 @keras.saving.register_keras_serializable(package="keras_seq")
 class MultiHeadSelfAttention(keras.layers.Layer):
     """Multi-head scaled dot-product attention of a sequence over itself.
@@ -361,12 +382,14 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             key_length=key_length,
             query_offset=query_offset,
         )
-        # The fused kernels have no dropout, and JAX's needs equal key and
-        # value head sizes: those cases take the explicit path.
+        # The fused kernels have no dropout, JAX's needs equal key and value
+        # head sizes, and not every platform has every dtype: those cases
+        # take the explicit path.
         use_explicit = (
             return_attention_scores
             or (training and self.dropout > 0)
             or self.head_key_dim != self.head_value_dim
+            or not fused_kernel_runs(self.compute_dtype)
         )
         if is_causal and (use_explicit or attention_mask is not None):
             # The mask is dense anyway: one mask holds every rule.

@@ -317,3 +317,16 @@ def test_cached_decoding_ignores_the_mask_attached_to_the_new_steps():
         output, cache = layer(step, cache=cache, cache_index=t)
         steps.append(_numpy(output))
     np.testing.assert_allclose(np.concatenate(steps, axis=1), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_trains_under_mixed_precision_on_every_platform(policy):
+    """A `fit` step in float16 runs everywhere, JAX on CPU included, whose
+    fused kernel cannot lower float16 (the explicit path serves there)."""
+    inputs = keras.Input((6, 8))
+    outputs = MultiHeadSelfAttention(num_heads=2, causal=True, dtype=policy)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, dtype="float32")(outputs))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).normal(size=(4, 6, 8)).astype("float32")
+    history = model.fit(x, np.zeros((4, 6, 1)), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
