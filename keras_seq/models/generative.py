@@ -44,8 +44,10 @@ class GenerativeTask(Task):
     The whole decode (encoder, prefill and sampler loop) runs as one
     function compiled once per input shapes (`make_generate_function`):
     `jax.jit`, `tf.function`, or eagerly under `torch.no_grad()`; see
-    `keras_seq.models.inference_function`. With `run_eagerly=True` it runs
-    eagerly on every backend.
+    `keras_seq.models.inference_function`. The shapes are the batch size,
+    `max_length`, the sources' shapes and the longest prompt rounded up to
+    a power of two: repeated calls reuse one compilation. With
+    `run_eagerly=True` it runs eagerly on every backend.
 
     Prompts are right-padded with 0 and may differ in length. Decoding
     starts after the shortest prompt; a longer prompt's own tokens are
@@ -126,11 +128,17 @@ class GenerativeTask(Task):
         """
         prompt, source = self._generation_inputs(inputs, start_token_id)
         lengths = np.count_nonzero(prompt, axis=1)
-        max_length = self._check_max_length(max_length, int(lengths.max()))
+        longest = int(lengths.max())
+        max_length = self._check_max_length(max_length, longest)
         if end_token_id is not None:
             check_token_id("end_token_id", end_token_id, self.vocabulary_size)
         function = self.make_generate_function(sampler, end_token_id)
-        tokens = function(prompt[:, :max_length], source, max_length=max_length)
+        # Prompts are padded to a power-of-two width: a handful of
+        # compilations serves every prompt length, and a recurrent prefill
+        # reads at most twice the longest prompt.
+        width = min(max_length, 1 << (longest - 1).bit_length())
+        prompt = np.pad(prompt[:, :longest], ((0, 0), (0, width - longest)))
+        tokens = function(prompt, source, max_length=max_length)
         tokens = np.array(ops.convert_to_numpy(tokens), dtype="int32")
         if end_token_id is not None:
             ended = (tokens == end_token_id) & (

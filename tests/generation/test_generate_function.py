@@ -7,7 +7,9 @@ from keras_hub.samplers import BeamSampler
 from keras_hub.samplers import TopKSampler
 
 from keras_seq.applications import CausalLM
+from keras_seq.applications import ImageCaptioner
 from keras_seq.applications import Seq2SeqRNN
+from keras_seq.applications import Seq2SeqTransformer
 
 COMPILED = keras.backend.backend() in ("jax", "tensorflow")
 PROMPTS = np.array([[3, 7, 4], [5, 0, 0]], "int32")
@@ -28,18 +30,24 @@ def test_repeated_calls_reuse_one_compilation():
     assert function.traces == (1 if COMPILED else 3)
     # New shapes compile anew; so do a new sampler and a new end token.
     model.generate(PROMPTS, max_length=9)
-    model.generate(PROMPTS[:, :2], max_length=9)
+    model.generate(PROMPTS[:, :1], max_length=9)
     assert function.traces == (3 if COMPILED else 5)
     assert model.make_generate_function("beam") is not function
     assert model.make_generate_function(end_token_id=2) is not function
 
 
 def test_prompts_of_other_lengths_reuse_the_compilation():
-    # The start index is a tensor: same shapes, other lengths, no retrace.
+    # The start index is a tensor, and prompts are padded to a power-of-two
+    # width: other lengths and other padding, no retrace.
     model = _model()
-    model.generate(PROMPTS, max_length=8)
-    model.generate(np.array([[3, 0, 0], [5, 6, 0]], "int32"), max_length=8)
-    assert model.make_generate_function().traces == (1 if COMPILED else 2)
+    expected = model.generate(PROMPTS, max_length=8)
+    for prompts in (
+        np.array([[3, 0, 0, 0], [5, 6, 9, 2]], "int32"),
+        np.pad(PROMPTS, ((0, 0), (0, 5))),
+    ):
+        model.generate(prompts, max_length=8)
+    np.testing.assert_array_equal(model.generate(PROMPTS, max_length=8), expected)
+    assert model.make_generate_function().traces == (1 if COMPILED else 4)
 
 
 def test_a_named_sampler_is_the_models_own():
@@ -101,3 +109,54 @@ def test_encoder_decoder_compiles_once():
     again = model.generate(sources[::-1], start_token_id=1)
     np.testing.assert_array_equal(again, first[::-1])
     assert model.make_generate_function().traces == (1 if COMPILED else 2)
+
+
+SOURCES = np.array([[4, 9, 2], [7, 0, 0]], "int32")
+IMAGES = np.random.default_rng(0).uniform(size=(2, 8, 8, 3))
+GENERATIVE_MODELS = {
+    "causal_lm": (lambda: _model("gru"), PROMPTS, {}),
+    "seq2seq_transformer": (
+        lambda: Seq2SeqTransformer(15, 20, 6, **SIZES),
+        SOURCES,
+        {"start_token_id": 1},
+    ),
+    "seq2seq_rnn": (
+        lambda: Seq2SeqRNN(15, 20, 6, num_layers=1, hidden_dim=8),
+        SOURCES,
+        {"start_token_id": 1},
+    ),
+    "image_captioner": (
+        lambda: ImageCaptioner((8, 8, 3), 4, 20, 6, **SIZES),
+        IMAGES,
+        {"start_token_id": 1},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATIVE_MODELS))
+def test_generation_records_no_gradients(name, monkeypatch):
+    # Under PyTorch a decode that records gradients keeps every step alive.
+    # TensorFlow and JAX record nothing outside a tape or `jax.grad`.
+    build, inputs, kwargs = GENERATIVE_MODELS[name]
+    model = build()
+    recorded = []
+
+    def recording(function):
+        def wrapper(*args, **kwargs):
+            if keras.backend.backend() == "torch":
+                import torch
+
+                recorded.append(torch.is_grad_enabled())
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    stack = model.decoder_stack
+    monkeypatch.setattr(stack, "call_with_cache", recording(stack.call_with_cache))
+    if model.encoder_decoder:
+        monkeypatch.setattr(model, "_encode", recording(model._encode))
+    for sampler in ("greedy", "beam"):
+        model.generate(inputs, sampler=sampler, **kwargs)
+    assert not any(recorded)
+    if keras.backend.backend() == "torch":
+        assert len(recorded) > 1
