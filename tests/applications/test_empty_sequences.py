@@ -22,7 +22,7 @@ def _compiled_copy(name, weights):
     # Summed, not averaged over the batch: one more row, even of weight
     # 0, would otherwise rescale every gradient.
     loss.reduction = "sum"
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss=loss)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss=loss)
     return model
 
 
@@ -54,4 +54,7 @@ def test_empty_row_is_finite_and_changes_no_weight(name):
         model.get_weights(), with_empty.get_weights(), model.weights
     ):
         assert np.all(np.isfinite(actual)), f"{variable.path} is not finite"
-        np.testing.assert_allclose(actual, expected, atol=1e-6, err_msg=variable.path)
+        # rtol: one more row changes the order of the float sums.
+        np.testing.assert_allclose(
+            actual, expected, rtol=1e-6, atol=1e-6, err_msg=variable.path
+        )
