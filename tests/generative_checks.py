@@ -123,38 +123,6 @@ def check_generate_errors(generate, batch, longest_prompt, vocabulary_size, limi
 MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
-def _float16_attention_fails():
-    if keras.backend.backend() != "jax":
-        return False
-    import jax
-
-    return jax.default_backend() == "cpu"
-
-
-# `keras.ops.dot_product_attention` in float16 under `jax.jit` asks XLA for a
-# float16 dot with float32 accumulation, which JAX cannot lower on CPU
-# ("The precision 'F16_F16_F32' is not supported by dot_general on CPU").
-# A limitation of the attention layer on that platform, not of the models.
-FLOAT16_ATTENTION = pytest.mark.xfail(
-    _float16_attention_fails(),
-    reason="JAX on CPU cannot lower float16 dot_product_attention",
-    raises=ValueError,
-    strict=True,
-)
-
-
-def mixed_policies(attention=True):
-    """`MIXED_POLICIES` as pytest parameters, marked where they cannot run."""
-    if not attention:
-        return MIXED_POLICIES
-    return [
-        pytest.param(policy, marks=FLOAT16_ATTENTION)
-        if policy == "mixed_float16"
-        else policy
-        for policy in MIXED_POLICIES
-    ]
-
-
 def check_mixed_precision(model, x, y, generate):
     """Every layer computes in the model's mixed policy, on float32 weights.
 

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import CausalLM
-from tests.generative_checks import FLOAT16_ATTENTION
 from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
@@ -125,9 +124,7 @@ def test_weights_path_loads_saved_weights(tmp_path):
 
 @pytest.mark.parametrize("policy", MIXED_POLICIES)
 @pytest.mark.parametrize("backbone", ("transformer", "lstm"))
-def test_mixed_precision(backbone, policy, request):
-    if backbone == "transformer" and policy == "mixed_float16":
-        request.applymarker(FLOAT16_ATTENTION)
+def test_mixed_precision(backbone, policy):
     x, y = _training_data()
     check_mixed_precision(
         _model(backbone, dtype=policy),
