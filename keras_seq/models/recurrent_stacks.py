@@ -134,7 +134,9 @@ class RecurrentStack(keras.layers.Layer):
     def call(self, inputs, initial_state=None, mask=None, training=None):
         if initial_state is not None and self.bidirectional:
             raise ValueError(
-                "A bidirectional `RecurrentStack` takes no `initial_state`."
+                "A bidirectional `RecurrentStack` takes no `initial_state`: "
+                "pass None. Received: initial_state of shape "
+                f"{tuple(initial_state.shape)}"
             )
         if mask is None:
             mask = attached_mask(inputs)

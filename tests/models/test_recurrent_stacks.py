@@ -118,6 +118,9 @@ def test_states_round_trip(cell, num_states):
 def test_bidirectional_takes_no_states():
     with pytest.raises(ValueError, match="return_state"):
         RecurrentStack("lstm", 1, HIDDEN, bidirectional=True, return_state=True)
+    stack = RecurrentStack("gru", 1, HIDDEN, bidirectional=True)
+    with pytest.raises(ValueError, match="`initial_state`"):
+        stack(_inputs(), initial_state=np.zeros((BATCH, 1, 1, HIDDEN), "float32"))
 
 
 @pytest.mark.parametrize(
