@@ -30,16 +30,18 @@ def _data(inputs, tensor_kwargs):
 
 
 def check_distinct_initial_weights(layer):
-    """Asserts no two same-shaped random weights of `layer` start out equal.
+    """Asserts no two same-shaped random kernels of `layer` start out equal.
 
-    Keras 3 initializers are stateless: one instance handed to two
-    sublayers draws the same values twice. Constant weights (zero biases,
-    unit scales, a zero class token) are meant to be equal and are skipped.
+    `layer` may be a whole model. Keras 3 initializers are stateless: one
+    instance handed to two sublayers draws the same values twice. Biases
+    and scales (rank 1: zeros, ones, an LSTM's forget-gate ones) and
+    constant weights (a zero class token) are meant to be equal and are
+    skipped.
     """
     random_weights = [
         (weight.path, ops.convert_to_numpy(weight))
         for weight in layer.weights
-        if np.ptp(ops.convert_to_numpy(weight)) > 0
+        if len(weight.shape) >= 2 and np.ptp(ops.convert_to_numpy(weight)) > 0
     ]
     for index, (path, value) in enumerate(random_weights):
         for other_path, other in random_weights[index + 1 :]:
