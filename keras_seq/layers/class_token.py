@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_seq.layers.initializers import clone_initializer
+from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import check_shape
 from keras_seq.layers.shape_checks import static_shape
 
@@ -34,19 +35,9 @@ class ClassToken(keras.layers.Layer):
         self.initializer = keras.initializers.get(initializer)
         self.supports_masking = True
 
-    def _check_inputs(self, inputs_shape, dim=None):
-        check_shape(
-            self,
-            "inputs",
-            inputs_shape,
-            ("batch", "time", "dim"),
-            sizes={"dim": dim},
-            known=("dim",),
-        )
-
     def build(self, inputs_shape):
         inputs_shape = tuple(inputs_shape)
-        self._check_inputs(inputs_shape)
+        check_sequence(self, inputs_shape)
         self.token = self.add_weight(
             name="token",
             shape=(1, 1, inputs_shape[-1]),
@@ -55,7 +46,7 @@ class ClassToken(keras.layers.Layer):
 
     def call(self, inputs, mask=None):
         inputs_shape = static_shape(inputs)
-        self._check_inputs(inputs_shape, self.token.shape[-1])
+        check_sequence(self, inputs_shape, self.token.shape[-1])
         batch, time = inputs_shape[:2] if inputs_shape else (None, None)
         check_shape(
             self,
@@ -77,7 +68,7 @@ class ClassToken(keras.layers.Layer):
         return ops.concatenate([real, ops.cast(mask, "bool")], axis=1)
 
     def compute_output_shape(self, inputs_shape):
-        self._check_inputs(tuple(inputs_shape))
+        check_sequence(self, tuple(inputs_shape))
         time = None if inputs_shape[1] is None else inputs_shape[1] + 1
         return (inputs_shape[0], time, inputs_shape[2])
 

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_seq.layers.initializers import clone_initializer
+from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import check_shape
 from keras_seq.layers.shape_checks import static_shape
 from keras_seq.utils.validation import check_choice
@@ -83,19 +84,9 @@ class PositionalEmbedding(keras.layers.Layer):
         self.initializer = keras.initializers.get(initializer)
         self.supports_masking = True
 
-    def _check_inputs(self, inputs_shape, dim=None):
-        check_shape(
-            self,
-            "inputs",
-            inputs_shape,
-            ("batch", "time", "dim"),
-            sizes={"dim": dim},
-            known=("dim",),
-        )
-
     def build(self, inputs_shape):
         inputs_shape = tuple(inputs_shape)
-        self._check_inputs(inputs_shape)
+        check_sequence(self, inputs_shape)
         self._check_length(inputs_shape[1])
         self.dim = inputs_shape[-1]
         if self.kind == "learned":
@@ -140,7 +131,7 @@ class PositionalEmbedding(keras.layers.Layer):
 
     def call(self, inputs, start_index=0, mask=None):
         inputs_shape = static_shape(inputs)
-        self._check_inputs(inputs_shape, self.dim)
+        check_sequence(self, inputs_shape, self.dim)
         batch, time = inputs_shape[:2] if inputs_shape else (None, None)
         check_shape(
             self,
@@ -184,7 +175,7 @@ class PositionalEmbedding(keras.layers.Layer):
         return mask
 
     def compute_output_shape(self, inputs_shape):
-        self._check_inputs(tuple(inputs_shape))
+        check_sequence(self, tuple(inputs_shape))
         self._check_length(inputs_shape[1])
         return inputs_shape
 

@@ -72,3 +72,15 @@ def check_shape(layer, argument, shape, *alternatives, sizes=None, known=()):
         allowed = allowed if isinstance(allowed, tuple) else (allowed,)
         if None not in allowed and size not in allowed:
             raise ValueError(message)
+
+
+def check_sequence(layer, shape, dim=None):
+    """`inputs` of `layer` must be `(batch, time, dim)`, of size `dim` if given."""
+    check_shape(
+        layer,
+        "inputs",
+        shape,
+        ("batch", "time", "dim"),
+        sizes={"dim": dim},
+        known=("dim",),
+    )

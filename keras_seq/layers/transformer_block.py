@@ -4,7 +4,6 @@ from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import output_mask
 from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
-from keras_seq.layers.shape_checks import check_shape
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
@@ -109,17 +108,6 @@ class TransformerBlock(keras.layers.Layer):
             bias_initializer=clone_initializer(self.bias_initializer),
             dtype=self.dtype_policy,
             name=name,
-        )
-
-    def _check_inputs(self, inputs_shape, dim=None):
-        """`inputs` must be `(batch, time, dim)`, of size `dim` if given."""
-        check_shape(
-            self,
-            "inputs",
-            inputs_shape,
-            ("batch", "time", "dim"),
-            sizes={"dim": dim},
-            known=("dim",),
         )
 
     def _feedforward(self, x, training):

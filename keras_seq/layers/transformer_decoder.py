@@ -2,6 +2,7 @@ import functools
 
 import keras
 
+from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import check_shape
 from keras_seq.layers.shape_checks import static_shape
 from keras_seq.layers.transformer_block import TransformerBlock
@@ -72,7 +73,7 @@ class TransformerDecoder(TransformerBlock):
     _causal = True
 
     def build(self, inputs_shape, encoder_outputs_shape=None):
-        self._check_inputs(tuple(inputs_shape))
+        check_sequence(self, tuple(inputs_shape))
         if encoder_outputs_shape is not None:
             check_shape(
                 self,
@@ -97,7 +98,7 @@ class TransformerDecoder(TransformerBlock):
         cache,
         cache_index,
     ):
-        self._check_inputs(static_shape(inputs), self.dim)
+        check_sequence(self, static_shape(inputs), self.dim)
         if encoder_outputs is not None and self.cross_attention is None:
             raise ValueError(
                 "This TransformerDecoder was built without `encoder_outputs` "

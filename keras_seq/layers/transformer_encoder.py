@@ -2,6 +2,7 @@ import functools
 
 import keras
 
+from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import static_shape
 from keras_seq.layers.transformer_block import TransformerBlock
 
@@ -51,11 +52,11 @@ class TransformerEncoder(TransformerBlock):
     """
 
     def build(self, inputs_shape):
-        self._check_inputs(tuple(inputs_shape))
+        check_sequence(self, tuple(inputs_shape))
         self._make_sublayers(inputs_shape)
 
     def _check_call(self, inputs, mask, attention_mask):
-        self._check_inputs(static_shape(inputs), self.dim)
+        check_sequence(self, static_shape(inputs), self.dim)
         self.self_attention._check_call(
             inputs, None, mask, None, attention_mask, None, None, layer=self
         )
