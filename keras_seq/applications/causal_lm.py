@@ -45,6 +45,8 @@ class CausalLM(GenerativeTask):
         intermediate_dim: feed-forward size (transformer only).
         dropout: dropout rate.
         weights: None, a registered name, or a `.weights.h5` path to load.
+        preprocessor: None (model inputs), or the `keras_seq.preprocessing`
+            preprocessor of raw inputs, saved with the model.
         name: name of the model.
         dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
             (default: the global policy); the logits are float32 always.
@@ -70,6 +72,7 @@ class CausalLM(GenerativeTask):
         intermediate_dim=128,
         dropout=0.0,
         weights=None,
+        preprocessor=None,
         name=None,
         dtype=None,
         **kwargs,
@@ -119,6 +122,7 @@ class CausalLM(GenerativeTask):
             },
             decoder_stack=decoder_stack,
             max_length=max_length,
+            preprocessor=preprocessor,
             name=name,
             dtype=dtype,
             **kwargs,

@@ -39,6 +39,8 @@ class Seq2SeqRNN(GenerativeTask):
         hidden_dim: size of the embeddings and states.
         dropout: rate of the dropout after each recurrent layer.
         weights: None, a registered name, or a `.weights.h5` path to load.
+        preprocessor: None (model inputs), or the `keras_seq.preprocessing`
+            preprocessor of raw inputs, saved with the model.
         name: name of the model.
         dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
             (default: the global policy); the logits are float32 always.
@@ -68,6 +70,7 @@ class Seq2SeqRNN(GenerativeTask):
         hidden_dim=64,
         dropout=0.0,
         weights=None,
+        preprocessor=None,
         name=None,
         dtype=None,
         **kwargs,
@@ -123,6 +126,7 @@ class Seq2SeqRNN(GenerativeTask):
             },
             decoder_stack=decoder_stack,
             max_length=max_length,
+            preprocessor=preprocessor,
             name=name,
             dtype=dtype,
             **kwargs,

@@ -40,6 +40,8 @@ class Seq2SeqTransformer(GenerativeTask):
         num_layers: number of encoder layers, and of decoder layers.
         num_heads, hidden_dim, intermediate_dim, dropout: sizes of both.
         weights: None, a registered name, or a `.weights.h5` path to load.
+        preprocessor: None (model inputs), or the `keras_seq.preprocessing`
+            preprocessor of raw inputs, saved with the model.
         name: name of the model.
         dtype: dtype policy of every layer, e.g. `"mixed_bfloat16"`
             (default: the global policy); the logits are float32 always.
@@ -71,6 +73,7 @@ class Seq2SeqTransformer(GenerativeTask):
         intermediate_dim=128,
         dropout=0.0,
         weights=None,
+        preprocessor=None,
         name=None,
         dtype=None,
         **kwargs,
@@ -128,6 +131,7 @@ class Seq2SeqTransformer(GenerativeTask):
             },
             decoder_stack=decoder_stack,
             max_length=target_max_length or max_length,
+            preprocessor=preprocessor,
             name=name,
             dtype=dtype,
             **kwargs,

@@ -63,6 +63,8 @@ class SequenceTagger(ClassifierTask):
         classifier_activation: `"softmax"` (probabilities), None (logits, or
             a regression output with `classes=1`), `"sigmoid"`.
         weights: None, a registered pretrained name, or a `.weights.h5` path.
+        preprocessor: None (model inputs), or the `keras_seq.preprocessing`
+            preprocessor of raw inputs, saved with the model.
         name: name of the model.
         dtype: dtype policy of every layer (e.g. `"mixed_bfloat16"`); None
             takes the global policy. Variables stay float32 under mixed
@@ -99,6 +101,7 @@ class SequenceTagger(ClassifierTask):
         include_top=True,
         classifier_activation="softmax",
         weights=None,
+        preprocessor=None,
         name=None,
         dtype=None,
         **kwargs,
@@ -190,6 +193,7 @@ class SequenceTagger(ClassifierTask):
                 "include_top": include_top,
                 "classifier_activation": classifier_activation,
             },
+            preprocessor=preprocessor,
             name=name,
             dtype=dtype,
             **kwargs,

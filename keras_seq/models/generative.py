@@ -105,27 +105,55 @@ class GenerativeTask(Task):
         *,
         start_token_id=None,
     ):
-        """Generates token ids: continues prompts, or decodes from a source.
+        """Generates: continues prompts, or decodes from a source.
+
+        With a preprocessor attached, `inputs` are raw (a prompt string or
+        a list of them; an encoder-decoder model's source strings or
+        images) and the result is strings; the start and end tokens are
+        the preprocessor's unless given. Without one, ids in and ids out.
 
         Args:
-            inputs: a decoder-only model's prompts, `(batch, prompt_time)`
-                int ids right-padded with 0, each with at least one token;
+            inputs: raw inputs (see above); or, without a preprocessor, a
+                decoder-only model's prompts, `(batch, prompt_time)` int
+                ids right-padded with 0, each with at least one token, or
                 an encoder-decoder model's sources (see its class).
-            max_length: length of the returned sequences, longer than every
-                prompt (default: the model's `max_length`, also the most a
-                model with learned positions allows).
+            max_length: length of the returned sequences in tokens, longer
+                than every prompt (default: the model's `max_length`, also
+                the most a model with learned positions allows).
             sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
                 `keras_hub.samplers.Sampler`. A name uses the model's own
                 sampler of that kind, whose random seed moves on from call
                 to call.
             end_token_id: id that ends a sequence; the tokens after it are 0.
-            start_token_id: encoder-decoder models only, and required there:
-                the id every target sequence starts with.
+            start_token_id: encoder-decoder models only, and required there
+                without a preprocessor: the id every target sequence starts
+                with.
 
         Returns:
-            `(batch, max_length)` int32 NumPy ids, each row its prompt (or
+            With a preprocessor, the generated text: a string for one
+            prompt string, else a list of strings. Without, `(batch,
+            max_length)` int32 NumPy ids, each row its prompt (or
             `start_token_id`) and then the generated tokens.
         """
+        preprocessor = self.preprocessor
+        if preprocessor is None:
+            return self._generate_ids(
+                inputs, max_length, sampler, end_token_id, start_token_id
+            )
+        single = isinstance(inputs, str)
+        model_inputs = preprocessor.generate_preprocess([inputs] if single else inputs)
+        if end_token_id is None:
+            end_token_id = preprocessor.end_token_id
+        if self.encoder_decoder and start_token_id is None:
+            start_token_id = preprocessor.start_token_id
+        token_ids = self._generate_ids(
+            model_inputs, max_length, sampler, end_token_id, start_token_id
+        )
+        texts = preprocessor.generate_postprocess(token_ids)
+        return texts[0] if single else list(texts)
+
+    def _generate_ids(self, inputs, max_length, sampler, end_token_id, start_token_id):
+        """`generate` on model inputs: returns the generated ids."""
         prompt, source = self._generation_inputs(inputs, start_token_id)
         lengths = np.count_nonzero(prompt, axis=1)
         longest = int(lengths.max())

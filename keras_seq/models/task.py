@@ -1,5 +1,13 @@
 import keras
 
+from keras_seq.models.raw_inputs import PreprocessedBatches
+from keras_seq.models.raw_inputs import as_items
+from keras_seq.models.raw_inputs import is_batch_stream
+from keras_seq.models.raw_inputs import split_off_last
+
+# Keras' own default batch size of `fit`, `evaluate` and `predict`.
+_DEFAULT_BATCH_SIZE = 32
+
 
 class Task(keras.Model):
     """Base class of keras_seq's application models.
@@ -18,26 +26,57 @@ class Task(keras.Model):
     - honours a dtype policy: the subclass passes its `dtype` argument to
       every layer it creates and on to this base, which records it as the
       model's `dtype_policy` and in its config (a functional model has no
-      policy of its own).
+      policy of its own);
+    - takes raw inputs through its `preprocessor` (a
+      `keras_seq.preprocessing` preprocessor, or None for model inputs):
+      `fit`, `evaluate` and `predict` then take arrays or lists of strings,
+      images, clips or series (and raw targets), batch them, and pass each
+      batch through the preprocessor, which pads it to its own longest
+      sequence. The preprocessor is saved with the model, its vocabulary
+      inside the `.keras` file. Datasets and generators (`tf.data`,
+      `keras.utils.PyDataset`) must yield model inputs: they go to Keras
+      unchanged.
+
+    Args:
+        inputs, outputs: the functional graph.
+        init_config: the subclass's constructor arguments.
+        preprocessor: None, or the preprocessor of raw inputs.
+        name, dtype: as for `keras.Model`; `dtype` is a dtype policy.
     """
 
-    def __init__(self, inputs, outputs, init_config, name=None, dtype=None, **kwargs):
+    def __init__(
+        self,
+        inputs,
+        outputs,
+        init_config,
+        preprocessor=None,
+        name=None,
+        dtype=None,
+        **kwargs,
+    ):
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
         self.init_config = dict(init_config)
+        self.preprocessor = preprocessor
         if dtype is not None:
             self.dtype_policy = dtype
 
     def get_config(self):
         # Not chained to super: a functional config cannot rebuild a subclass.
-        return {
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
             **self.init_config,
         }
+        if self.preprocessor is not None:
+            config["preprocessor"] = keras.layers.serialize(self.preprocessor)
+        return config
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("preprocessor"), dict):
+            config["preprocessor"] = keras.layers.deserialize(config["preprocessor"])
         return cls(**config)
 
     def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
@@ -64,3 +103,77 @@ class Task(keras.Model):
 
     def default_metrics(self):
         return []
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        sample_weight=None,
+        **kwargs,
+    ):
+        if self._takes_model_inputs(x):
+            return super().fit(
+                x,
+                y,
+                batch_size=batch_size,
+                validation_split=validation_split,
+                validation_data=validation_data,
+                shuffle=shuffle,
+                sample_weight=sample_weight,
+                **kwargs,
+            )
+        x, y, sample_weight = (
+            as_items(x, "x"),
+            as_items(y, "y"),
+            as_items(sample_weight, "sample_weight"),
+        )
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = split_off_last(
+                validation_split, x, y, sample_weight
+            )
+        if validation_data is not None:
+            validation_data = self._raw_batches(
+                *keras.utils.unpack_x_y_sample_weight(tuple(validation_data)),
+                batch_size=batch_size,
+            )
+        return super().fit(
+            self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
+            validation_data=validation_data,
+            **kwargs,
+        )
+
+    def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None, **kwargs):
+        if self._takes_model_inputs(x):
+            return super().evaluate(
+                x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs
+            )
+        return super().evaluate(
+            self._raw_batches(x, y, sample_weight, batch_size), **kwargs
+        )
+
+    def predict(self, x, batch_size=None, **kwargs):
+        if self._takes_model_inputs(x):
+            return super().predict(x, batch_size=batch_size, **kwargs)
+        # All at once: one padded length, so the batches' per-step outputs
+        # (a tagger's, a language model's) stack into one array.
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(
+            self.preprocessor(as_items(x, "x"))
+        )
+        return super().predict(inputs, batch_size=batch_size, **kwargs)
+
+    def _takes_model_inputs(self, x):
+        return self.preprocessor is None or is_batch_stream(x)
+
+    def _raw_batches(self, x, y, sample_weight, batch_size, shuffle=False):
+        return PreprocessedBatches(
+            self.preprocessor,
+            as_items(x, "x"),
+            as_items(y, "y"),
+            as_items(sample_weight, "sample_weight"),
+            batch_size=batch_size or _DEFAULT_BATCH_SIZE,
+            shuffle=shuffle,
+        )

@@ -1,0 +1,142 @@
+"""A Task with a preprocessor takes raw inputs in fit, evaluate and predict.
+
+The preprocessor here is a stand-in (characters to ids, padded to the
+batch's longest string), so these tests check the Task's side of the
+contract only; tests/applications/test_raw_inputs.py runs the real
+preprocessors of keras_seq.preprocessing.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_seq.models import Task
+from keras_seq.models.raw_inputs import PreprocessedBatches
+from keras_seq.models.raw_inputs import as_items
+
+
+@keras.saving.register_keras_serializable(package="keras_seq_tests")
+class CharacterIds(keras.layers.Layer):
+    """Strings to `(batch, longest)` ids, 1 + code point mod 30; 0 pads."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        self.widths = []
+
+    def call(self, x, y=None, sample_weight=None):
+        width = max(map(len, x))
+        ids = np.zeros((len(x), width), "int32")
+        for row, text in enumerate(x):
+            ids[row, : len(text)] = [1 + ord(c) % 30 for c in text]
+        self.widths.append(width)
+        return keras.utils.pack_x_y_sample_weight(ids, y, sample_weight)
+
+
+@keras.saving.register_keras_serializable(package="keras_seq_tests")
+class TinyTextClassifier(Task):
+    def __init__(self, preprocessor=None, name=None, **kwargs):
+        ids = keras.Input((None,), dtype="int32")
+        x = keras.layers.Embedding(31, 8, mask_zero=True)(ids)
+        x = keras.layers.GlobalAveragePooling1D()(x)
+        outputs = keras.layers.Dense(2, activation="softmax")(x)
+        super().__init__(
+            ids, outputs, init_config={}, preprocessor=preprocessor, name=name, **kwargs
+        )
+
+    def default_loss(self):
+        return "sparse_categorical_crossentropy"
+
+    def default_metrics(self):
+        return ["accuracy"]
+
+
+TEXTS = ["ab", "abcdef", "a", "abcdefghijkl", "xyz", "hello there", "q", "wx"]
+LABELS = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+
+
+def _ids(texts):
+    return CharacterIds()(texts)
+
+
+def test_fit_evaluate_predict_take_raw_strings():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    model.compile()
+    history = model.fit(TEXTS, LABELS, batch_size=4, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    probabilities = model.predict(TEXTS, verbose=0)
+    assert probabilities.shape == (len(TEXTS), 2)
+    loss, accuracy = model.evaluate(TEXTS, LABELS, verbose=0)
+    expected_accuracy = np.mean(probabilities.argmax(-1) == LABELS)
+    assert accuracy == pytest.approx(expected_accuracy)
+
+
+def test_raw_predictions_equal_those_of_the_model_inputs():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    raw = model.predict(TEXTS, verbose=0)
+    model.preprocessor = None
+    np.testing.assert_allclose(raw, model.predict(_ids(TEXTS), verbose=0), atol=1e-6)
+
+
+def test_each_batch_is_padded_to_its_own_longest():
+    preprocessor = CharacterIds()
+    batches = PreprocessedBatches(
+        preprocessor, as_items(TEXTS), as_items(LABELS), batch_size=4
+    )
+    widths = [batches[index][0].shape[1] for index in range(len(batches))]
+    assert widths == [12, 11]
+
+
+def test_training_batches_reshuffle_every_epoch():
+    batches = PreprocessedBatches(
+        CharacterIds(), as_items(TEXTS), as_items(LABELS), batch_size=8, shuffle=True
+    )
+    orders = []
+    for _ in range(3):
+        batches.on_epoch_begin()
+        orders.append(tuple(batches[0][1]))
+        batches.on_epoch_end()
+    assert all(sorted(order) == sorted(LABELS) for order in orders)
+    assert len(set(orders)) > 1
+
+
+def test_validation_data_and_split_take_raw_inputs():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    model.compile()
+    history = model.fit(
+        TEXTS, LABELS, validation_data=(TEXTS[:4], LABELS[:4]), epochs=1, verbose=0
+    )
+    assert "val_loss" in history.history
+    history = model.fit(TEXTS, LABELS, validation_split=0.25, epochs=1, verbose=0)
+    assert "val_loss" in history.history
+
+
+def test_mismatched_targets_name_the_argument():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    model.compile()
+    with pytest.raises(ValueError, match="`y` must hold one item for each of the 8"):
+        model.fit(TEXTS, LABELS[:3], verbose=0)
+
+
+def test_a_single_string_is_refused_with_the_fix():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    with pytest.raises(TypeError, match=r"pass \[x\]"):
+        model.predict("one review", verbose=0)
+
+
+def test_the_preprocessor_is_saved_with_the_model(tmp_path):
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    assert isinstance(restored.preprocessor, CharacterIds)
+    np.testing.assert_allclose(
+        restored.predict(TEXTS, verbose=0), model.predict(TEXTS, verbose=0), atol=1e-6
+    )
+
+
+def test_without_a_preprocessor_model_inputs_pass_through():
+    model = TinyTextClassifier()
+    assert model.predict(_ids(TEXTS), verbose=0).shape == (len(TEXTS), 2)
+    assert "preprocessor" not in model.get_config()
