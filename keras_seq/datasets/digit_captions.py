@@ -43,7 +43,11 @@ def words(number):
     >>> words(42), words(105), words(900), words(7)
     ('forty two', 'one hundred and five', 'nine hundred', 'seven')
     """
-    if not (isinstance(number, (int, np.integer)) and 0 <= number <= 999):
+    if (
+        not isinstance(number, (int, np.integer))
+        or isinstance(number, bool)
+        or not 0 <= number <= 999
+    ):
         raise ValueError(
             f"`number` must be an int from 0 to 999. Received: number={number!r}"
         )
