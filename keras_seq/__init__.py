@@ -15,6 +15,7 @@ _SUBPACKAGES = (
     "generation",
     "layers",
     "models",
+    "preprocessing",
 )
 
 __all__ = ["__version__", *_SUBPACKAGES]

@@ -1,0 +1,134 @@
+import keras
+
+from keras_seq.preprocessing.preprocessor import Preprocessor
+from keras_seq.preprocessing.preprocessor import check_bool
+from keras_seq.preprocessing.preprocessor import check_no_special_ids
+from keras_seq.preprocessing.preprocessor import check_tokenizer
+from keras_seq.preprocessing.preprocessor import deserialize_layer
+from keras_seq.preprocessing.preprocessor import fit_rows
+from keras_seq.preprocessing.preprocessor import generated_texts
+from keras_seq.preprocessing.preprocessor import pack_outputs
+from keras_seq.preprocessing.preprocessor import pad_ids
+from keras_seq.preprocessing.preprocessor import serialize_tokenizer
+from keras_seq.preprocessing.preprocessor import shifted_ids
+from keras_seq.preprocessing.preprocessor import text_batch
+from keras_seq.preprocessing.preprocessor import tokenize
+from keras_seq.preprocessing.tokenizers import special_token_ids
+from keras_seq.utils.validation import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class CausalLMPreprocessor(Preprocessor):
+    """Texts to the inputs and next-token targets of a `CausalLM`.
+
+    Each text becomes the start id, its token ids and the end id; the
+    model reads all but the last (`x`, its `token_ids`) and learns to
+    predict all but the first (`y`): `y[:, t]` is the id after `x[:, t]`.
+    Both are right-padded with 0 (which the loss ignores) to the longest
+    row rounded up to a power of two (see `padded_length`), at most
+    `sequence_length` ids. A longer text is cut (and so has no end id: it
+    does not end there), or raises a ValueError with `truncate=False`. An
+    empty string is the start id followed by the end id.
+
+    `generate_preprocess(prompts)` makes `model.generate`'s prompt ids:
+    the start id and the prompt's ids, no end id, at most
+    `sequence_length - 1` ids so that one can be generated.
+    `generate_postprocess(token_ids)` turns generated ids back into text.
+
+    Args:
+        tokenizer: a KerasHub tokenizer with id 0 as padding and start and
+            end ids (see `train_byte_pair_tokenizer`, `character_tokenizer`
+            and `special_token_ids`).
+        sequence_length: the most ids the model reads (its `max_length`).
+        truncate: whether to cut longer texts (else they raise).
+        **kwargs: `keras.layers.Layer` arguments (`name`).
+
+    Example:
+
+    >>> from keras_seq.preprocessing import CausalLMPreprocessor
+    >>> from keras_seq.preprocessing import character_tokenizer
+    >>> preprocessor = CausalLMPreprocessor(character_tokenizer(), 16)
+    >>> x, y = preprocessor(["to be"])
+    >>> x
+    array([[  2, 116, 111,  32,  98, 101,   0,   0]], dtype=int32)
+    >>> y
+    array([[116, 111,  32,  98, 101,   3,   0,   0]], dtype=int32)
+    >>> preprocessor.generate_preprocess(["to"])
+    array([[  2, 116, 111,   0,   0,   0,   0,   0]], dtype=int32)
+    >>> preprocessor.generate_postprocess([[2, 116, 111, 3, 0]])
+    ['to']
+    """
+
+    def __init__(self, tokenizer, sequence_length, truncate=True, **kwargs):
+        super().__init__(**kwargs)
+        self.tokenizer = check_tokenizer("tokenizer", tokenizer)
+        self.sequence_length = check_positive_int("sequence_length", sequence_length)
+        self.truncate = check_bool("truncate", truncate)
+
+    @property
+    def start_token_id(self):
+        """The id every sequence starts with."""
+        return special_token_ids(self.tokenizer)[0]
+
+    @property
+    def end_token_id(self):
+        """The id that ends every sequence (`generate`'s `end_token_id`)."""
+        return special_token_ids(self.tokenizer)[1]
+
+    @property
+    def vocabulary_size(self):
+        """The number of token ids, padding included: the model's `vocabulary_size`."""
+        return self.tokenizer.vocabulary_size()
+
+    def call(self, x, y=None, sample_weight=None):
+        if y is not None:
+            raise ValueError(
+                "CausalLMPreprocessor makes its targets from the texts `x` (each "
+                "next token): pass no `y`. Received: y of type "
+                f"{type(y).__name__}"
+            )
+        texts = text_batch("x", x)
+        inputs, targets = shifted_ids(
+            "x", self.tokenizer, texts, self.sequence_length, self.truncate
+        )
+        return pack_outputs(inputs, targets, sample_weight)
+
+    def generate_preprocess(self, x):
+        """Prompts (str or a batch of str) to `model.generate`'s prompt ids.
+
+        Returns:
+            An int32 `(batch, time)` array: each row the start id and the
+            prompt's ids (at most `sequence_length - 1` ids), right-padded
+            with 0.
+        """
+        texts = text_batch("x", x)
+        rows = tokenize(self.tokenizer, texts)
+        check_no_special_ids("x", texts, rows, special_token_ids(self.tokenizer))
+        limit = max(self.sequence_length - 1, 1)
+        rows = fit_rows("x", rows, texts, limit, self.truncate, self.start_token_id)
+        return pad_ids(rows, self.sequence_length)
+
+    def generate_postprocess(self, token_ids):
+        """Generated ids `(batch, time)` to a list of str.
+
+        Each row loses its leading start id and is cut at its end id (or
+        its first padding 0); the rest is detokenized.
+        """
+        return generated_texts(self.tokenizer, token_ids)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "tokenizer": serialize_tokenizer(self.tokenizer),
+                "sequence_length": self.sequence_length,
+                "truncate": self.truncate,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["tokenizer"] = deserialize_layer(config["tokenizer"])
+        return cls(**config)

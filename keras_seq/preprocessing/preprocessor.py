@@ -1,0 +1,283 @@
+"""The base of the preprocessors: one batch of raw inputs to NumPy model inputs.
+
+A preprocessor is a Keras layer, so that a model holding one as an
+attribute (`model.preprocessor = p`) saves it in its `.keras` file, with
+its tokenizer's vocabulary as assets. Unlike a model layer it computes
+nothing with the backend: it takes Python and NumPy inputs (strings,
+lists of arrays) as they are, as KerasHub's preprocessing layers do, and
+returns NumPy arrays, the same on TensorFlow, JAX and PyTorch. Tokenizers
+run eagerly on their Python path (KerasHub's TensorFlow-graph path of
+`BytePairTokenizer` splits some words differently), so a preprocessor is
+called eagerly, batch by batch, never inside `tf.data` or a compiled
+function.
+
+The helpers below are what the text preprocessors share: checking a text
+batch, tokenizing it to lists of ids, adding start and end ids, fitting
+the lengths, and turning generated ids back into text.
+"""
+
+import sys
+
+import keras
+import numpy as np
+
+from keras_seq.preprocessing.padding import pad_rows
+from keras_seq.preprocessing.padding import padded_length
+from keras_seq.preprocessing.tokenizers import special_token_ids
+
+
+@keras.saving.register_keras_serializable(package="keras_seq")
+class Preprocessor(keras.layers.Layer):
+    """Base class of keras-seq preprocessors: raw inputs in, NumPy model inputs out.
+
+    Subclasses implement `call(x, y=None, sample_weight=None)`: it turns
+    one batch of raw inputs `x` into what the model takes, and returns it,
+    or `(x, y)` / `(x, y, sample_weight)` (`keras.utils.pack_x_y_sample_weight`)
+    when there are targets. The inputs are not converted to backend tensors
+    (strings could not be), and the outputs are NumPy arrays.
+
+    Args:
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`).
+
+    Example:
+
+    >>> class Doubler(Preprocessor):
+    ...     def call(self, x, y=None, sample_weight=None):
+    ...         x = 2 * np.asarray(x, "float32")
+    ...         return keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+    >>> Doubler()([1, 2])
+    array([2., 4.], dtype=float32)
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Raw inputs (strings, lists of arrays) reach `call` as they are.
+        self._convert_input_args = False
+        self._allow_non_tensor_positional_args = True
+        # Nothing to build: no weights, and tokenizer assets load after
+        # construction when a saved model is restored.
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and hasattr(tf, "executing_eagerly"):
+            if not tf.executing_eagerly():
+                raise RuntimeError(
+                    f"{type(self).__name__} runs eagerly on NumPy: call it on "
+                    "each batch in Python, not inside `tf.data` or a "
+                    "`tf.function`."
+                )
+        return super().__call__(*args, **kwargs)
+
+    def call(self, x, y=None, sample_weight=None):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `call(x, y, sample_weight)`."
+        )
+
+    def get_build_config(self):
+        return None
+
+
+def pack_outputs(x, y=None, sample_weight=None):
+    """`x`, or `(x, y[, sample_weight])` with the targets as NumPy arrays."""
+    if y is not None:
+        y = np.asarray(y)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+    return keras.utils.pack_x_y_sample_weight(x, y, sample_weight)
+
+
+def check_bool(name, value):
+    """Returns `value` if it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return bool(value)
+
+
+def serialize_tokenizer(tokenizer):
+    return keras.layers.serialize(tokenizer)
+
+
+def deserialize_layer(config):
+    return keras.layers.deserialize(config) if isinstance(config, dict) else config
+
+
+def check_tokenizer(name, tokenizer):
+    """Returns `tokenizer` if it is a KerasHub tokenizer (anything with `tokenize`)."""
+    if not (
+        isinstance(tokenizer, keras.layers.Layer)
+        and callable(getattr(tokenizer, "tokenize", None))
+        and callable(getattr(tokenizer, "detokenize", None))
+    ):
+        raise TypeError(
+            f"`{name}` must be a KerasHub tokenizer (a layer with `tokenize` and "
+            f"`detokenize`). Received: {name} of type {type(tokenizer).__name__}"
+        )
+    return tokenizer
+
+
+def text_batch(name, x):
+    """`x` (a str, or a non-empty batch of str) as a list of str.
+
+    A single str is a batch of one. NumPy string arrays, `bytes` (UTF-8)
+    and eager TensorFlow string tensors are accepted.
+    """
+    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
+        x = x.numpy()
+    if isinstance(x, np.ndarray):
+        if x.ndim > 1:
+            raise ValueError(
+                f"`{name}` must be a str or a 1-D batch of str. Received: "
+                f"{name} of shape {x.shape}"
+            )
+        x = x.tolist()
+    if isinstance(x, (str, bytes)):
+        x = [x]
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(
+            f"`{name}` must be a str or a batch (list, tuple or array) of str. "
+            f"Received: {name} of type {type(x).__name__}"
+        )
+    if not x:
+        raise ValueError(
+            f"`{name}` must be a non-empty batch of str. Received: {name}={x!r}"
+        )
+    texts = []
+    for index, text in enumerate(x):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if not isinstance(text, str):
+            raise TypeError(
+                f"`{name}` must hold only str. Received: {name}[{index}]={text!r} "
+                f"of type {type(text).__name__}"
+            )
+        texts.append(text)
+    return texts
+
+
+def tokenize(tokenizer, texts):
+    """The ids of each text, as lists of Python ints."""
+    rows = tokenizer.tokenize(texts)
+    if hasattr(rows, "to_list"):  # a tf.RaggedTensor
+        rows = rows.to_list()
+    return [np.asarray(row, dtype="int64").tolist() for row in rows]
+
+
+def check_no_special_ids(name, texts, rows, token_ids):
+    """Raises if a text tokenizes to padding (0) or to one of `token_ids`.
+
+    Id 0 inside a text would be masked as padding, and start and end ids
+    must mean only where a text starts and ends.
+    """
+    reserved = {0, *token_ids}
+    for index, row in enumerate(rows):
+        if reserved.intersection(row):
+            raise ValueError(
+                f"`{name}[{index}]` holds a character or token that the tokenizer "
+                f"reserves for padding, start or end (ids {sorted(reserved)}). "
+                f"Received: {name}[{index}]={texts[index]!r}"
+            )
+
+
+def fit_rows(name, rows, texts, limit, truncate, start_id=None, end_id=None):
+    """Adds the start and end ids to each row and fits it into `limit` ids.
+
+    A longer row is cut at `limit` (losing its end id: the text does not
+    end there) with `truncate`, or raises a ValueError without it.
+    """
+    packed = []
+    for index, row in enumerate(rows):
+        row = ([] if start_id is None else [start_id]) + row
+        row = row + ([] if end_id is None else [end_id])
+        if len(row) > limit:
+            if not truncate:
+                raise ValueError(
+                    f"`{name}[{index}]` is {len(row)} ids long (start and end ids "
+                    f"included), more than the {limit} that fit, and "
+                    f"`truncate=False`. Pass truncate=True to cut it, or a longer "
+                    f"sequence length. Received: {name}[{index}]={texts[index]!r}"
+                )
+            row = row[:limit]
+        packed.append(row)
+    return packed
+
+
+def pad_ids(rows, sequence_length):
+    """Right-pads id rows with 0 to the bucketed width of the longest row."""
+    longest = max(len(row) for row in rows)
+    return pad_rows(rows, padded_length(longest, sequence_length))
+
+
+def token_id_rows(name, token_ids):
+    """Generated ids (an int `(batch, time)` array or list of lists) as lists."""
+    if hasattr(token_ids, "numpy") and not isinstance(token_ids, np.ndarray):
+        token_ids = token_ids.numpy()
+    if (
+        isinstance(token_ids, (list, tuple))
+        and token_ids
+        and not np.isscalar(token_ids[0])
+    ):
+        rows = [np.asarray(row) for row in token_ids]
+    else:
+        array = np.asarray(keras.ops.convert_to_numpy(token_ids))
+        rows = list(array) if array.ndim == 2 else None
+    if (
+        not rows
+        or any(row.ndim != 1 for row in rows)
+        or not all(
+            np.issubdtype(row.dtype, np.integer) or row.size == 0 for row in rows
+        )
+    ):
+        raise ValueError(
+            f"`{name}` must be a non-empty (batch, time) batch of int token ids. "
+            f"Received: {name}={token_ids!r}"
+        )
+    return [row.astype("int64").tolist() for row in rows]
+
+
+def strip_generated(rows, start_id, end_id):
+    """Each row without its leading start id, cut at its end id or first 0."""
+    stripped = []
+    for row in rows:
+        if row and row[0] == start_id:
+            row = row[1:]
+        for stop, token in enumerate(row):
+            if token in (0, end_id):
+                row = row[:stop]
+                break
+        stripped.append(row)
+    return stripped
+
+
+def detokenize(tokenizer, rows):
+    """The text of each row of ids, a list of str."""
+    texts = tokenizer.detokenize([list(row) for row in rows])
+    if hasattr(texts, "numpy"):
+        texts = texts.numpy().tolist()
+    return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in texts]
+
+
+def shifted_ids(name, tokenizer, texts, sequence_length, truncate):
+    """Texts to decoder inputs and next-id targets, each `(batch, time)` int32.
+
+    Each text becomes the start id, its ids and the end id, at most
+    `sequence_length + 1` ids; its inputs are all of them but the last, its
+    targets all but the first, right-padded with 0 to the bucketed width:
+    an input is 0 exactly where its target is.
+    """
+    start_id, end_id = special_token_ids(tokenizer)
+    rows = tokenize(tokenizer, texts)
+    check_no_special_ids(name, texts, rows, (start_id, end_id))
+    # One id more than the decoder reads: inputs and targets are shifted.
+    rows = fit_rows(name, rows, texts, sequence_length + 1, truncate, start_id, end_id)
+    width = padded_length(max(map(len, rows)) - 1, sequence_length)
+    # Shifted row by row: an input is real exactly where its target is.
+    inputs = pad_rows([row[:-1] for row in rows], width)
+    return inputs, pad_rows([row[1:] for row in rows], width)
+
+
+def generated_texts(tokenizer, token_ids):
+    """Generated ids `(batch, time)` to text, cut at the end id or the first 0."""
+    rows = token_id_rows("token_ids", token_ids)
+    start_id, end_id = special_token_ids(tokenizer)
+    return detokenize(tokenizer, strip_generated(rows, start_id, end_id))
