@@ -186,14 +186,16 @@ def fit_rows(name, rows, texts, limit, truncate, start_id=None, end_id=None):
     end there) with `truncate`, or raises a ValueError without it.
     """
     packed = []
+    special = start_id is not None or end_id is not None
+    included = " (start and end ids included)" if special else ""
     for index, row in enumerate(rows):
         row = ([] if start_id is None else [start_id]) + row
         row = row + ([] if end_id is None else [end_id])
         if len(row) > limit:
             if not truncate:
                 raise ValueError(
-                    f"`{name}[{index}]` is {len(row)} ids long (start and end ids "
-                    f"included), more than the {limit} that fit, and "
+                    f"`{name}[{index}]` is {len(row)} ids long{included}, more "
+                    f"than the {limit} that fit, and "
                     f"`truncate=False`. Pass truncate=True to cut it, or a longer "
                     f"sequence length. Received: {name}[{index}]={texts[index]!r}"
                 )

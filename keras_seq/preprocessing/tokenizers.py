@@ -93,8 +93,24 @@ def train_byte_pair_tokenizer(texts, vocabulary_size, min_frequency=2):
     ['not to be']
     """
     import keras_hub
+
+    trained = _train_hugging_face_tokenizer(texts, vocabulary_size, min_frequency)
+    model = json.loads(trained.to_str())["model"]
+    merges = [
+        merge if isinstance(merge, str) else " ".join(merge)
+        for merge in model["merges"]
+    ]
+    return keras_hub.tokenizers.BytePairTokenizer(
+        vocabulary=dict(model["vocab"]),
+        merges=merges,
+        unsplittable_tokens=list(SPECIAL_TOKENS),
+    )
+
+
+def _train_hugging_face_tokenizer(texts, vocabulary_size, min_frequency):
+    """The Hugging Face `tokenizers.Tokenizer` that learns the BPE merges."""
     import tokenizers
-    from keras_hub.src.tokenizers.byte_pair_tokenizer import SPLIT_PATTERN_TOKENIZERS
+    from keras_hub.src.tokenizers import byte_pair_tokenizer
 
     texts = _check_texts(texts)
     smallest = len(SPECIAL_TOKENS) + 256
@@ -105,40 +121,30 @@ def train_byte_pair_tokenizer(texts, vocabulary_size, min_frequency=2):
             f"vocabulary_size={vocabulary_size!r}"
         )
     check_positive_int("min_frequency", min_frequency)
-    trainer_tokenizer = tokenizers.Tokenizer(tokenizers.models.BPE())
+    trained = tokenizers.Tokenizer(tokenizers.models.BPE())
     # KerasHub's BytePairTokenizer splits words this way on its Python
     # path: the vocabulary is learned on the same words it will see.
-    byte_level = tokenizers.pre_tokenizers.ByteLevel(
-        add_prefix_space=False, use_regex=False
-    )
-    trainer_tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Sequence(
+    trained.pre_tokenizer = tokenizers.pre_tokenizers.Sequence(
         [
             tokenizers.pre_tokenizers.Split(
-                pattern=tokenizers.Regex(SPLIT_PATTERN_TOKENIZERS),
+                pattern=tokenizers.Regex(byte_pair_tokenizer.SPLIT_PATTERN_TOKENIZERS),
                 behavior="isolated",
             ),
-            byte_level,
+            tokenizers.pre_tokenizers.ByteLevel(
+                add_prefix_space=False, use_regex=False
+            ),
         ]
     )
-    trainer_tokenizer.decoder = tokenizers.decoders.ByteLevel()
+    trained.decoder = tokenizers.decoders.ByteLevel()
     trainer = tokenizers.trainers.BpeTrainer(
         vocab_size=int(vocabulary_size),
-        min_frequency=min_frequency,
+        min_frequency=int(min_frequency),
         special_tokens=list(SPECIAL_TOKENS),
         initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    trainer_tokenizer.train_from_iterator(texts, trainer=trainer)
-    model = json.loads(trainer_tokenizer.to_str())["model"]
-    merges = [
-        merge if isinstance(merge, str) else " ".join(merge)
-        for merge in model["merges"]
-    ]
-    return keras_hub.tokenizers.BytePairTokenizer(
-        vocabulary=dict(model["vocab"]),
-        merges=merges,
-        unsplittable_tokens=list(SPECIAL_TOKENS),
-    )
+    trained.train_from_iterator(texts, trainer=trainer)
+    return trained
 
 
 def character_tokenizer(
