@@ -1,12 +1,14 @@
-"""One-to-many: caption a handwritten digit with its English name, letter by letter.
+"""One-to-many: caption an image of a handwritten number with its English words.
 
-`keras_seq.applications.ImageCaptioner` encodes an 8x8 digit from
-scikit-learn's `load_digits` (1,797 real handwritten digits) as 16 patches
-of 2x2 pixels and decodes a caption one character at a time: a start
-token, the letters of the digit's name ("seven"), an end token. Training
-is teacher-forced (the decoder reads the true caption shifted right); the
-test score is the share of held-out images whose caption,
-generated greedily with `model.generate`, is exactly right.
+`keras_seq.applications.ImageCaptioner` encodes a 28x84 image of a number
+from 0 to 999, written in real MNIST digits side by side
+(`keras_seq.datasets.digit_captions`: 3,500 training and 1,000 test
+images, each split drawn from its own MNIST digits), as 48 patches of 7x7
+pixels, and decodes its caption one character at a time: a start token,
+the characters of the number's words ("one hundred and forty two"), an
+end token. Training is teacher-forced (the decoder reads the true caption
+shifted right); the test score is the share of held-out images whose
+caption, generated greedily with `model.generate`, is exactly right.
 
     KERAS_BACKEND=jax python examples/image_captioning.py
 """
@@ -15,23 +17,24 @@ import argparse
 
 import keras
 import numpy as np
-from sklearn.datasets import load_digits
 
 from keras_seq.applications import ImageCaptioner
+from keras_seq.datasets import digit_captions
 
 SEED = 0
-WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Every caption the data set can hold: the words of 0-999.
+CAPTIONS = [digit_captions.words(number) for number in range(1000)]
 # Id 0 is padding (the loss ignores it), then the start and end tokens, then
-# one id per letter used by the ten words.
+# one id per character (letters and the space) of the captions.
 PAD, START, END = 0, 1, 2
-LETTERS = sorted(set("".join(WORDS)))
+LETTERS = sorted(set("".join(CAPTIONS)))
 LETTER_IDS = {letter: index for index, letter in enumerate(LETTERS, start=3)}
-MAX_LENGTH = 2 + max(map(len, WORDS))  # start, the longest word, end
+MAX_LENGTH = 2 + max(map(len, CAPTIONS))  # start, the longest caption, end
 
 
-def encode(word):
-    """`word` as caption ids: start, its letters, end, padding to MAX_LENGTH."""
-    ids = [START, *(LETTER_IDS[letter] for letter in word), END]
+def encode(caption):
+    """`caption` as ids: start, its characters, end, padding to MAX_LENGTH."""
+    ids = [START, *(LETTER_IDS[letter] for letter in caption), END]
     return ids + [PAD] * (MAX_LENGTH - len(ids))
 
 
@@ -45,26 +48,30 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument(
-        "--quick", action="store_true", help="500 digits, one epoch: a smoke test"
+        "--quick", action="store_true", help="500 images, one epoch: a smoke test"
     )
     args = parser.parse_args(argv)
     print(f"backend: {keras.backend.backend()}")
 
     keras.utils.set_random_seed(SEED)
-    digits = load_digits()
-    images = (digits.images / 16.0)[..., None].astype("float32")  # pixels 0-16
-    captions = np.array([encode(WORDS[label]) for label in digits.target], "int32")
-    order = np.random.default_rng(SEED).permutation(len(images))
+    (images, texts), (test_images, test_texts) = (
+        digit_captions.load_data(split) for split in ("train", "test")
+    )
     if args.quick:
-        order, args.epochs = order[:500], 1
-    # About 80% for training, in whole batches: under JAX a smaller last
-    # batch would compile the training step a second time.
-    train_size = len(order) * 4 // 5 // args.batch_size * args.batch_size
-    train, test = np.split(order, [train_size])
+        images, texts = images[:400], texts[:400]
+        test_images, test_texts = test_images[:100], test_texts[:100]
+        args.epochs = 1
+    # Whole batches only: under JAX a smaller last batch would compile the
+    # training step a second time.
+    train_size = len(images) // args.batch_size * args.batch_size
+    images = (images[:train_size] / 255.0).astype("float32")
+    captions = np.array([encode(text) for text in texts[:train_size]], "int32")
+    test_images = (test_images / 255.0).astype("float32")
+    test_captions = np.array([encode(text) for text in test_texts], "int32")
 
     model = ImageCaptioner(
-        input_shape=(8, 8, 1),
-        patch_size=2,
+        input_shape=(digit_captions.HEIGHT, digit_captions.WIDTH, 1),
+        patch_size=7,
         vocabulary_size=3 + len(LETTERS),
         max_length=MAX_LENGTH,
         num_layers=1 if args.quick else 2,
@@ -77,19 +84,20 @@ def main(argv=None):
     # Teacher forcing: the decoder reads the caption shifted right and is
     # trained to emit the next id at every step.
     model.fit(
-        {"images": images[train], "token_ids": captions[train, :-1]},
-        captions[train, 1:],
+        {"images": images, "token_ids": captions[:, :-1]},
+        captions[:, 1:],
         epochs=args.epochs,
         batch_size=args.batch_size,
         verbose=2,
     )
 
-    generated = model.generate(images[test], start_token_id=START, end_token_id=END)
-    exact = np.all(generated == captions[test], axis=1)
+    generated = model.generate(test_images, start_token_id=START, end_token_id=END)
+    exact = np.all(generated == test_captions, axis=1)
     for index in range(3):
-        print(f"digit {digits.target[test[index]]}: {decode(generated[index])!r}")
+        print(f"{test_texts[index]!r}: {decode(generated[index])!r}")
     print(
-        f"test exact-match caption accuracy: {exact.mean():.3f} on {len(test)} digits"
+        "test exact-match caption accuracy: "
+        f"{exact.mean():.3f} on {len(test_images)} images"
     )
 
 
