@@ -16,6 +16,7 @@ batch, tokenizing it to lists of ids, adding start and end ids, fitting
 the lengths, and turning generated ids back into text.
 """
 
+import functools
 import sys
 
 import keras
@@ -49,6 +50,11 @@ class Preprocessor(keras.layers.Layer):
     array([2., 4.], dtype=float32)
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "call" in cls.__dict__:
+            cls.call = _own_messages(cls.__dict__["call"])
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # Raw inputs (strings, lists of arrays) reach `call` as they are.
@@ -76,6 +82,25 @@ class Preprocessor(keras.layers.Layer):
 
     def get_build_config(self):
         return None
+
+
+def _own_messages(call):
+    """`call`, whose ValueErrors and TypeErrors keep their own message.
+
+    Keras appends every argument of a failing `call` to the message (a
+    whole batch of images or texts); these messages already name the
+    argument and the value at fault.
+    """
+
+    @functools.wraps(call)
+    def wrapped(*args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except (ValueError, TypeError) as error:
+            error._keras_call_info_injected = True
+            raise
+
+    return wrapped
 
 
 def pack_outputs(x, y=None, sample_weight=None):
