@@ -4,9 +4,10 @@ One module per data set, each with `load_data(split=None)` as in
 `keras.datasets`: `split="train"`, `"validation"` or `"test"` gives that
 split's `(x, y)` NumPy arrays (`hamlet`: its text), None a dict of the three.
 The files are read from the packages that ship them, without importing
-those packages; the first load of a split takes a second or so, later ones
-come from memory. Images are `uint8` in [0, 255], channels last.
-Importing this package reads no file and loads no Keras.
+those packages; the first load reads and splits the file (well under a
+second), later ones come from memory, as fresh copies. Images are `uint8`
+in [0, 255], channels last. Importing this package reads no file and loads
+no Keras.
 """
 
 from keras_seq.datasets import digit_captions

@@ -74,12 +74,22 @@ def copy_arrays(arrays):
     copies = []
     for array in arrays:
         if array.dtype == object and len(array) and isinstance(array[0], np.ndarray):
-            copy = np.empty(len(array), dtype=object)
-            copy[:] = [item.copy() for item in array]
-            copies.append(copy)
+            copies.append(object_array([item.copy() for item in array]))
         else:
             copies.append(array.copy())
     return tuple(copies)
+
+
+def object_array(items):
+    """A 1-D object array of `items` (arrays), even if their shapes agree.
+
+    `np.array(items, dtype=object)` would stack arrays of one shape into a
+    multi-dimensional array instead.
+    """
+    array = np.empty(len(items), dtype=object)
+    for index, item in enumerate(items):
+        array[index] = item
+    return array
 
 
 def stratified_split(labels, sizes, seed):

@@ -46,9 +46,7 @@ def _read_ts(path):
         values = np.array([channel.split(",") for channel in channels], np.float32)
         series.append(np.ascontiguousarray(values.T))  # (frames, channels)
         labels.append(int(label) - 1)  # speakers 1-9 -> 0-8
-    array = np.empty(len(series), dtype=object)
-    array[:] = series
-    return array, np.array(labels, dtype=np.int32)
+    return _common.object_array(series), np.array(labels, dtype=np.int32)
 
 
 @functools.lru_cache(maxsize=1)
