@@ -8,12 +8,17 @@ names of countries ("Republic of Austria" ->
 algérien") and languages ("South Bolivian Quechua" -> "Quechua bolivien
 méridional"). A `keras_seq.applications.Seq2SeqTransformer` (or, with
 `--model rnn`, a `Seq2SeqRNN` LSTM encoder-decoder) reads the English
-characters and writes the French ones. It trains with `model.fit` by
-teacher forcing (the decoder reads the true previous character) and is
-tested on held-out names with `model.generate` (the decoder reads its own
+characters and writes the French ones. It reads the names as they are:
+its `Seq2SeqPreprocessor` holds a character tokenizer (KerasHub's
+`UnicodeCodepointTokenizer`, one id per character, shared by both
+languages) and adds the end id to each source and the start and end ids
+to each target. It trains with `model.fit` on the English and French
+strings by teacher forcing (the decoder reads the true previous
+character) and is tested on held-out names with `model.generate`, which
+takes English strings and returns French ones (the decoder reads its own
 previous character). Most names of languages are the same in both
-languages, so the baseline to beat is copying the English name. Runs on
-any backend:
+languages, so the baseline to beat is copying the English name. The
+model, with its preprocessor, is saved to `--output`. Runs on any backend:
 
     KERAS_BACKEND=jax python examples/translation.py
     KERAS_BACKEND=jax python examples/translation.py --model rnn
@@ -29,11 +34,15 @@ import numpy as np
 from keras_seq.applications import Seq2SeqRNN
 from keras_seq.applications import Seq2SeqTransformer
 from keras_seq.datasets import en_fr_names
+from keras_seq.preprocessing import Seq2SeqPreprocessor
+from keras_seq.preprocessing import character_tokenizer
 
-# Longer names (2% of them) would pad every batch further: leave them out.
+# Longer names (2% of them) would pad their batches further: leave them out.
 MAX_CHARACTERS = 32
-# Target ids: 0 pads, 1 starts and 2 ends a name, characters take 3, 4, ...
-START, END = 1, 2
+# Ids the model reads: a source's characters and its end id; the decoder's
+# start id and a target's characters (its targets: the characters and the
+# end id).
+SOURCE_LENGTH = TARGET_LENGTH = MAX_CHARACTERS + 1
 
 
 def load_pairs(split):
@@ -41,24 +50,6 @@ def load_pairs(split):
     english, french = en_fr_names.load_data(split)
     pairs = zip(en_fr_names.load_domains(split), english, french)
     return [pair for pair in pairs if max(map(len, pair[1:])) <= MAX_CHARACTERS]
-
-
-def encode(names, vocabulary, offset):
-    """Right-padded `(len(names), longest)` ids; `vocabulary[i]` is `offset + i`."""
-    ids = np.zeros((len(names), max(map(len, names))), "int32")
-    for row, name in enumerate(names):
-        ids[row, : len(name)] = [vocabulary.index(char) + offset for char in name]
-    return ids
-
-
-def decode(ids, vocabulary):
-    """The characters of generated target ids, up to the end token."""
-    chars = []
-    for i in ids[1:]:  # ids[0] is START
-        if i in (0, END):
-            break
-        chars.append(vocabulary[i - 3])
-    return "".join(chars)
 
 
 def edit_distance(a, b):
@@ -81,13 +72,29 @@ def scores(predictions, references):
     return exact, 1 - edits / sum(map(len, references))
 
 
-def teacher_forcing(names, vocabulary):
-    """Decoder inputs `START + name` and labels `name + END`, right-padded."""
-    ids = np.pad(encode(names, vocabulary, 3), ((0, 0), (1, 1)))
-    ids[:, 0] = START
-    ids[np.arange(len(names)), [len(name) + 1 for name in names]] = END
-    decoder_inputs = np.where(ids == END, 0, ids)[:, :-1]
-    return decoder_inputs, ids[:, 1:]
+def build_translator(kind, small=False):
+    """A Seq2SeqTransformer or Seq2SeqRNN that reads and writes strings."""
+    # One id per character, its code point: the default vocabulary covers
+    # Latin-1 and Latin Extended-A, every letter of English and French (a
+    # rarer character, in 2 of the test names, gets its last id).
+    tokenizer = character_tokenizer()
+    preprocessor = Seq2SeqPreprocessor(tokenizer, None, SOURCE_LENGTH, TARGET_LENGTH)
+    sizes = {
+        "source_vocabulary_size": preprocessor.source_vocabulary_size,
+        "target_vocabulary_size": preprocessor.target_vocabulary_size,
+        "num_layers": 1 if small else 2,
+        "hidden_dim": 32 if small else 128,
+        "preprocessor": preprocessor,
+    }
+    if kind == "transformer":
+        return Seq2SeqTransformer(
+            max_length=SOURCE_LENGTH,
+            target_max_length=TARGET_LENGTH,
+            num_heads=4,
+            intermediate_dim=64 if small else 256,
+            **sizes,
+        )
+    return Seq2SeqRNN(max_length=TARGET_LENGTH, cell="lstm", **sizes)
 
 
 def main(argv=None):
@@ -97,6 +104,7 @@ def main(argv=None):
     )
     parser.add_argument("--epochs", type=int, help="default: 10, or 2 with --quick")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--output", default="en_fr_translator.keras")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -107,52 +115,26 @@ def main(argv=None):
     keras.utils.set_random_seed(0)
     # A fixed split: the same names are held out on every run and backend.
     train, test = load_pairs("train"), load_pairs("test")
-    pairs = [*train, *load_pairs("validation"), *test]
     if args.quick:
         train, test = train[:500], test[:50]
     print(f"{len(train)} training names, {len(test)} test names")
 
-    # The alphabets of all the names: characters, not answers, so no leak.
-    source_vocabulary = sorted({char for _, english, _ in pairs for char in english})
-    target_vocabulary = sorted({char for _, _, french in pairs for char in french})
-    source_ids = encode([english for _, english, _ in train], source_vocabulary, 1)
-    decoder_inputs, labels = teacher_forcing(
-        [french for _, _, french in train], target_vocabulary
-    )
-
-    sizes = {
-        "source_vocabulary_size": len(source_vocabulary) + 1,
-        "target_vocabulary_size": len(target_vocabulary) + 3,
-        "num_layers": 1 if args.quick else 2,
-        "hidden_dim": 32 if args.quick else 128,
-    }
-    if args.model == "transformer":
-        model = Seq2SeqTransformer(
-            max_length=MAX_CHARACTERS,
-            target_max_length=MAX_CHARACTERS + 2,  # START, the name, END
-            num_heads=4,
-            intermediate_dim=64 if args.quick else 256,
-            **sizes,
-        )
-    else:
-        model = Seq2SeqRNN(max_length=MAX_CHARACTERS + 2, cell="lstm", **sizes)
+    model = build_translator(args.model, small=args.quick)
     model.compile()  # cross-entropy on logits that ignores id 0, Adam
     start = time.perf_counter()
     model.fit(
-        {"source_ids": source_ids, "target_ids": decoder_inputs},
-        labels,
+        [english for _, english, _ in train],
+        [french for _, _, french in train],
         batch_size=args.batch_size,
         epochs=args.epochs or (2 if args.quick else 10),
         verbose=2,
     )
     print(f"trained in {time.perf_counter() - start:.0f} s")
+    model.save(args.output)
 
     english = [pair[1] for pair in test]
     references = [pair[2] for pair in test]
-    generated = model.generate(
-        encode(english, source_vocabulary, 1), start_token_id=START, end_token_id=END
-    )
-    predictions = [decode(row, target_vocabulary) for row in generated]
+    predictions = model.generate(english)  # English strings in, French out
 
     print(f"\n{'English':<32} {'French':<32} generated")
     countries = [i for i, pair in enumerate(test) if pair[0] == "country"]
@@ -180,6 +162,7 @@ def main(argv=None):
         f"test character accuracy: {accuracy:.3f} "
         f"(copying the English {copied_accuracy:.3f})"
     )
+    print(f"saved: {args.output}")
 
 
 if __name__ == "__main__":
