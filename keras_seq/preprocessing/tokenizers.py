@@ -61,10 +61,11 @@ def _check_texts(texts):
 def train_byte_pair_tokenizer(texts, vocabulary_size, min_frequency=2):
     """Trains a byte-level BPE vocabulary on `texts`: a KerasHub `BytePairTokenizer`.
 
-    Hugging Face `tokenizers` learns the merges, splitting words exactly as
-    the returned KerasHub tokenizer does (its own pre-tokenizer: the Llama 3
-    word pattern, then bytes mapped to characters), so the KerasHub
-    tokenization of the training texts equals the trainer's. Ids 0, 1 and 2
+    Hugging Face `tokenizers` learns the merges (line by line) with the
+    pre-tokenizer of KerasHub's own `BytePairTokenizer`, so the KerasHub
+    tokenization of any text equals the trainer's (in KerasHub 0.32 that
+    pre-tokenizer maps bytes to characters but does not split words, so a
+    token may span a space). Ids 0, 1 and 2
     are `PAD_TOKEN`, `START_TOKEN` and `END_TOKEN`, which are never split
     (a text that holds one of these strings gets its id); the 256 byte
     tokens follow, then the merged tokens. Train it on the training texts
@@ -109,8 +110,8 @@ def train_byte_pair_tokenizer(texts, vocabulary_size, min_frequency=2):
 
 def _train_hugging_face_tokenizer(texts, vocabulary_size, min_frequency):
     """The Hugging Face `tokenizers.Tokenizer` that learns the BPE merges."""
+    import keras_hub
     import tokenizers
-    from keras_hub.src.tokenizers import byte_pair_tokenizer
 
     texts = _check_texts(texts)
     smallest = len(SPECIAL_TOKENS) + 256
@@ -121,20 +122,17 @@ def _train_hugging_face_tokenizer(texts, vocabulary_size, min_frequency):
             f"vocabulary_size={vocabulary_size!r}"
         )
     check_positive_int("min_frequency", min_frequency)
-    trained = tokenizers.Tokenizer(tokenizers.models.BPE())
-    # KerasHub's BytePairTokenizer splits words this way on its Python
-    # path: the vocabulary is learned on the same words it will see.
-    trained.pre_tokenizer = tokenizers.pre_tokenizers.Sequence(
-        [
-            tokenizers.pre_tokenizers.Split(
-                pattern=tokenizers.Regex(byte_pair_tokenizer.SPLIT_PATTERN_TOKENIZERS),
-                behavior="isolated",
-            ),
-            tokenizers.pre_tokenizers.ByteLevel(
-                add_prefix_space=False, use_regex=False
-            ),
-        ]
+    # The words are split exactly as KerasHub's BytePairTokenizer splits
+    # them (its Python path is a Hugging Face tokenizer too): its own
+    # pre-tokenizer. KerasHub 0.32 hands its word pattern to Hugging Face
+    # as a plain string, not a regex, so words are not split before the
+    # merges and a token may span a space ("noneĠ"); training on anything
+    # else would learn merges that KerasHub then applies differently.
+    probe = keras_hub.tokenizers.BytePairTokenizer(
+        vocabulary={"a": 0, "b": 1, "ab": 2}, merges=["a b"]
     )
+    trained = tokenizers.Tokenizer(tokenizers.models.BPE())
+    trained.pre_tokenizer = probe._tokenizer.pre_tokenizer
     trained.decoder = tokenizers.decoders.ByteLevel()
     trainer = tokenizers.trainers.BpeTrainer(
         vocab_size=int(vocabulary_size),
@@ -143,7 +141,10 @@ def _train_hugging_face_tokenizer(texts, vocabulary_size, min_frequency):
         initial_alphabet=tokenizers.pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    trained.train_from_iterator(texts, trainer=trainer)
+    # Line by line: a book given as one string trains in a fraction of a
+    # second instead of several, and no token spans a line end.
+    lines = (line for text in texts for line in text.splitlines(keepends=True))
+    trained.train_from_iterator(lines, trainer=trainer)
     return trained
 
 

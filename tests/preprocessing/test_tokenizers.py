@@ -31,13 +31,19 @@ def test_bpe_vocabulary_has_padding_then_start_and_end(bpe):
     assert sorted(bpe.vocabulary.values()) == list(range(bpe.vocabulary_size()))
 
 
+# Where word splitting matters: KerasHub's splits digits in threes and
+# keeps a space or a quote with the word after it.
+NUMBERS = ["Anno 16011602, 1603 or 160316041605", "'tis 'twas 1601 16011601"] * 3
+
+
 def test_bpe_equals_hugging_face_on_training_texts():
-    trained = _train_hugging_face_tokenizer(TEXTS, 400, 1)
-    tokenizer = train_byte_pair_tokenizer(TEXTS, 400, min_frequency=1)
-    expected = [encoding.ids for encoding in trained.encode_batch(TEXTS)]
-    assert tokenizer.tokenize(TEXTS) == expected
+    texts = TEXTS + NUMBERS
+    trained = _train_hugging_face_tokenizer(texts, 400, 1)
+    tokenizer = train_byte_pair_tokenizer(texts, 400, min_frequency=1)
+    expected = [encoding.ids for encoding in trained.encode_batch(texts)]
+    assert tokenizer.tokenize(texts) == expected
     # Merged tokens are used: the texts are shorter than their bytes.
-    assert sum(map(len, expected)) < 0.7 * sum(len(t.encode()) for t in TEXTS)
+    assert sum(map(len, expected)) < 0.7 * sum(len(t.encode()) for t in texts)
 
 
 @pytest.mark.parametrize("texts", [HAMLET, FRENCH, ENGLISH, UNSEEN])
@@ -51,6 +57,14 @@ def test_bpe_special_tokens_are_never_split(bpe):
     ids = bpe.tokenize([f"{START_TOKEN}To be{END_TOKEN}{PAD_TOKEN}"])[0]
     assert ids[0] == 1 and ids[-2:] == [2, 0]
     assert bpe.tokenize(["<|start"])[0] != [1]
+
+
+def test_bpe_trains_line_by_line():
+    tokenizer = train_byte_pair_tokenizer("".join(HAMLET) * 3, 400)
+    newline_tokens = [t for t in tokenizer.vocabulary if "Ċ" in t and len(t) > 1]
+    assert newline_tokens  # line ends merge with what comes before them
+    assert all(t.endswith("Ċ") and t.count("Ċ") == 1 for t in newline_tokens)
+    assert tokenizer.detokenize(tokenizer.tokenize(HAMLET)) == HAMLET
 
 
 def test_bpe_training_is_deterministic(bpe):
