@@ -93,7 +93,7 @@ def test_shared_tokenizer_is_saved_once(tmp_path):
 
 def test_config_round_trip_and_save_with_two_tokenizers(bpe, tmp_path):
     preprocessor = Seq2SeqPreprocessor(
-        character_tokenizer(texts=ENGLISH), bpe, 40, 20, truncate=False
+        character_tokenizer(texts=ENGLISH), bpe, 40, 32, truncate=False
     )
     revived = from_config(preprocessor)
     assert revived.get_config() == preprocessor.get_config()
