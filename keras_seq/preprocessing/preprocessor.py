@@ -6,10 +6,11 @@ its tokenizer's vocabulary as assets. Unlike a model layer it computes
 nothing with the backend: it takes Python and NumPy inputs (strings,
 lists of arrays) as they are, as KerasHub's preprocessing layers do, and
 returns NumPy arrays, the same on TensorFlow, JAX and PyTorch. Tokenizers
-run eagerly on their Python path (KerasHub's TensorFlow-graph path of
-`BytePairTokenizer` splits some words differently), so a preprocessor is
-called eagerly, batch by batch, never inside `tf.data` or a compiled
-function.
+run eagerly on their Python path (inside a `tf.function` KerasHub's
+`BytePairTokenizer` takes its TensorFlow path, which splits words where
+the Python path does not, and so tokenizes differently), so a
+preprocessor is called eagerly, batch by batch, never inside `tf.data`
+or a compiled function; it raises a RuntimeError there.
 
 The helpers below are what the text preprocessors share: checking a text
 batch, tokenizing it to lists of ids, adding start and end ids, fitting
@@ -120,10 +121,12 @@ def check_bool(name, value):
 
 
 def serialize_tokenizer(tokenizer):
+    """The config of a nested tokenizer (its vocabulary is saved as assets)."""
     return keras.layers.serialize(tokenizer)
 
 
 def deserialize_layer(config):
+    """A nested layer (a tokenizer) from its config; a layer or None as it is."""
     return keras.layers.deserialize(config) if isinstance(config, dict) else config
 
 
