@@ -1,7 +1,14 @@
-"""Ready application models, in the keras.applications style."""
+"""Ready application models, in the keras.applications style.
+
+Pretrained ones ship as presets: `list_presets()` lists them, and
+`Builder.from_preset(name)` or `Builder(weights=name)` loads one, checked,
+with its preprocessor.
+"""
 
 from keras_seq.applications.causal_lm import CausalLM
 from keras_seq.applications.image_captioner import ImageCaptioner
+from keras_seq.applications.presets import PresetInfo
+from keras_seq.applications.presets import list_presets
 from keras_seq.applications.rnn_classifier import RNNClassifier
 from keras_seq.applications.seq2seq_rnn import Seq2SeqRNN
 from keras_seq.applications.seq2seq_transformer import Seq2SeqTransformer
@@ -13,6 +20,7 @@ from keras_seq.applications.vivit import ViViT
 __all__ = [
     "CausalLM",
     "ImageCaptioner",
+    "PresetInfo",
     "RNNClassifier",
     "Seq2SeqRNN",
     "Seq2SeqTransformer",
@@ -20,4 +28,5 @@ __all__ = [
     "TextClassifier",
     "ViT",
     "ViViT",
+    "list_presets",
 ]

@@ -1,13 +1,22 @@
-"""The registry of pretrained weights that ship with keras_seq, and their loader.
+"""The loader of every application's `weights` argument.
 
-`REGISTERED_WEIGHTS` maps a name to `(file, sha256)`: the `.weights.h5`
+`weights` is None, a shipped preset's name (see `presets.py`), a preset
+folder written by `save_to_preset`, or the path of a `.weights.h5` file.
+A preset given to a builder (`ViT(weights="mnist_vit")`) is resolved
+before the model is built (`Task` wraps each builder's constructor, see
+`keras_seq.models.preset`): the sizes come from the preset and its
+preprocessor is attached. `load_weights(model, preset)` on a model already
+built loads only the preset's weights, every file checked first.
+
+`REGISTERED_WEIGHTS` maps a name to `(file, sha256)`: a bare `.weights.h5`
 file under `keras_seq/applications/weight_files/` and the SHA-256 digest
-it must have. Every application's `weights` argument goes through
-`load_weights`.
+it must have (the shipped pretrained applications are presets instead).
 """
 
 import hashlib
 import os
+
+from keras_seq.models import preset as preset_format
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weight_files")
 
@@ -43,11 +52,12 @@ def weights_path(weights):
         path = os.fspath(weights)
         if path.endswith(".weights.h5") and os.path.isfile(path):
             return path
-    names = ", ".join(repr(name) for name in sorted(REGISTERED_WEIGHTS)) or "none yet"
+    known = sorted({*REGISTERED_WEIGHTS, *preset_format.shipped_presets()})
+    names = ", ".join(repr(name) for name in known) or "none yet"
     raise ValueError(
         "`weights` must be None, a registered name (registered: "
-        f"{names}) or the path of an existing `.weights.h5` file. "
-        f"Received: weights={weights!r}"
+        f"{names}), a preset folder or the path of an existing "
+        f"`.weights.h5` file. Received: weights={weights!r}"
     )
 
 
@@ -56,8 +66,10 @@ def load_weights(model, weights):
 
     Args:
         model: a built Keras model.
-        weights: None, a name in `REGISTERED_WEIGHTS`, or the path of a
-            `.weights.h5` file saved from a model of the same architecture.
+        weights: None, a name in `REGISTERED_WEIGHTS`, a shipped preset's
+            name or a preset folder (its weights only, every file checked
+            first), or the path of a `.weights.h5` file saved from a model
+            of the same architecture.
 
     Example:
 
@@ -73,6 +85,10 @@ def load_weights(model, weights):
     >>> all(np.array_equal(loaded, saved) for loaded, saved in pairs)
     True
     """
-    if weights is not None:
-        model.load_weights(weights_path(weights))
+    if weights is None:
+        return model
+    registered = isinstance(weights, str) and weights in REGISTERED_WEIGHTS
+    if not registered and preset_format.is_preset_reference(weights):
+        return preset_format.load_preset_weights(model, weights)
+    model.load_weights(weights_path(weights))
     return model

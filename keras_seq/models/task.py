@@ -177,3 +177,75 @@ class Task(keras.Model):
             batch_size=batch_size or _DEFAULT_BATCH_SIZE,
             shuffle=shuffle,
         )
+
+    # Presets (keras_seq/models/preset.py holds the format). The module is
+    # imported in each method so that this file's header stays as it was.
+
+    def __init_subclass__(cls, **kwargs):
+        from keras_seq.models import preset
+
+        super().__init_subclass__(**kwargs)
+        # A builder's `weights` also takes a preset's name or folder.
+        preset.accept_presets_as_weights(cls)
+
+    def save_to_preset(self, directory, metadata=None, overwrite=False):
+        """Saves the model, its preprocessor and their assets as a preset folder.
+
+        The folder holds `config.json` (the class and constructor
+        arguments, the preprocessor's nested), `model.weights.h5` (weights
+        only, no optimizer state), `assets/<tokenizer>/` (vocabularies) and
+        `metadata.json` (the SHA-256 digest and size of every other file,
+        plus `metadata`); `from_preset(directory)` checks every file before
+        reading it. See `keras_seq.models.preset`.
+
+        Args:
+            directory: the folder to write; it must be new or empty, or a
+                preset with `overwrite=True` (replaced as a whole).
+            metadata: a dict recorded in `metadata.json`, e.g. `name`,
+                `dataset` and the held-out `metric` (`{"name", "value",
+                "split"}`), as the recipes write them.
+            overwrite: whether to replace an existing preset folder.
+
+        Returns:
+            `directory`.
+
+        Example, with an application of `keras_seq.applications` (whose
+        docstrings run it):
+
+            model.save_to_preset("my_vit", metadata={"dataset": "mnist"})
+            same = ViT.from_preset("my_vit")  # or ViT(weights="my_vit")
+        """
+        from keras_seq.models import preset
+
+        return preset.save_preset(self, directory, metadata, overwrite)
+
+    @classmethod
+    def from_preset(cls, preset, **kwargs):
+        """Builds the application of `preset` with its weights and preprocessor.
+
+        Every file is checked against its SHA-256 digest in `metadata.json`
+        (and a shipped preset's `metadata.json` against the registry's)
+        before anything is read from it; a missing, truncated or altered
+        file raises a ValueError and nothing is built. The model is not
+        compiled: `compile()` it to `fit` or `evaluate`.
+
+        Args:
+            preset: the name of a shipped preset (see
+                `keras_seq.applications.list_presets()`) or a folder
+                written by `save_to_preset`.
+            **kwargs: constructor arguments. `name`, `dtype`, `trainable`,
+                `dropout` and `preprocessor` (None for model inputs) may
+                differ from the preset's; any other must equal it.
+
+        Returns:
+            An instance of the preset's builder (of `cls`, when `cls` is the
+            builder or a subclass of it).
+
+        Raises:
+            ValueError: for an unknown name, a bad file, a preset of
+                another builder, or an argument that conflicts with the
+                preset's.
+        """
+        from keras_seq.models import preset as preset_format
+
+        return preset_format.load_preset(cls, preset, kwargs)
