@@ -13,7 +13,9 @@ tokens) and classifies it, with one encoder over all tubelets
 (`--variant spatiotemporal`) or a spatial encoder per 4 frames followed by
 a temporal one (`--variant factorised_encoder`). The split is the data
 set's fixed one, from the matching MNIST splits: 3,500 clips for training,
-500 for validation and 1,000 for testing.
+500 for validation and 1,000 for testing. The model reads the uint8 clips
+as they are: its `VideoPreprocessor` scales the pixels to [0, 1]. It is
+saved, with its preprocessor, to `--output`.
 
     KERAS_BACKEND=jax python examples/video_classification.py
     KERAS_BACKEND=jax python examples/video_classification.py \
@@ -26,6 +28,7 @@ import keras
 
 from keras_seq.applications import ViViT
 from keras_seq.datasets import moving_digits
+from keras_seq.preprocessing import VideoPreprocessor
 
 SEED = 0
 DIRECTIONS = moving_digits.DIRECTIONS
@@ -33,7 +36,7 @@ FRAMES, SIZE = moving_digits.FRAMES, moving_digits.SIZE
 
 
 def load_clips(quick=False):
-    """`{split: (clips, directions)}`: floats in [0, 1] and `DIRECTIONS` ids.
+    """`{split: (clips, directions)}`: uint8 clips and `DIRECTIONS` ids.
 
     With `quick`, the first fifth of each split (700/100/200 clips).
     """
@@ -42,7 +45,7 @@ def load_clips(quick=False):
         if quick:
             clips, labels = clips[: len(clips) // 5], labels[: len(labels) // 5]
         # The label is digit * 4 + direction: keep the direction.
-        splits[split] = (clips.astype("float32") / 255.0, labels % len(DIRECTIONS))
+        splits[split] = (clips, labels % len(DIRECTIONS))
     return splits
 
 
@@ -55,6 +58,7 @@ def main(argv=None):
     )
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--output", default="moving_digits_vivit.keras")
     parser.add_argument(
         "--quick", action="store_true", help="1,000 clips, one epoch: a smoke test"
     )
@@ -78,15 +82,17 @@ def main(argv=None):
         intermediate_dim=128,
         # Dropout's random numbers double the JAX compile time of a quick run.
         dropout=0.0 if args.quick else 0.1,
+        # uint8 pixels to [0, 1]
+        preprocessor=VideoPreprocessor((FRAMES, SIZE, SIZE, 1)),
     )
     model.compile()  # sparse categorical cross-entropy, accuracy, Adam
-    # The batch sizes divide the splits: under JAX every new batch shape
-    # (a smaller last batch) compiles the step function again.
+    # The batch size divides the splits: under JAX every new batch shape
+    # (a smaller last batch) compiles the step function again. (With raw
+    # inputs, validation batches take `batch_size` too.)
     model.fit(
         x_train,
         y_train,
         validation_data=(x_val, y_val),
-        validation_batch_size=100,
         epochs=args.epochs,
         batch_size=args.batch_size,
         # Validation loss bottoms out within a few epochs: keep the best.
@@ -98,7 +104,9 @@ def main(argv=None):
         verbose=2,
     )
     _, accuracy = model.evaluate(x_test, y_test, batch_size=100, verbose=0)
+    model.save(args.output)
     print(f"test accuracy: {accuracy:.3f} on {len(x_test)} clips (chance 0.250)")
+    print(f"saved: {args.output}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Smoke test: examples/video_classification.py runs end to end on this backend."""
 
+import keras
+import numpy as np
 import pytest
 
 from tests.examples.script_runner import reported
@@ -7,8 +9,16 @@ from tests.examples.script_runner import run_example
 
 
 @pytest.mark.parametrize("variant", ["spatiotemporal", "factorised_encoder"])
-def test_quick_run_reports_a_finite_accuracy(variant, capsys):
+def test_quick_run_reports_a_finite_accuracy_and_saves_a_model_of_uint8_clips(
+    variant, capsys, tmp_path
+):
+    path = str(tmp_path / "vivit.keras")
     output = run_example(
-        "video_classification", ["--quick", "--variant", variant], capsys
+        "video_classification",
+        ["--quick", "--variant", variant, "--output", path],
+        capsys,
     )
     assert 0.0 <= reported(output, "accuracy") <= 1.0
+    restored = keras.saving.load_model(path)
+    clips = np.zeros((2, 16, 32, 32, 1), "uint8")
+    assert restored.predict(clips, verbose=0).shape == (2, 4)
