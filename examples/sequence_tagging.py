@@ -14,6 +14,15 @@ is forecast from the `WINDOW` years before it (the last step of one
 window), and the test MSE/MAE, in sunspot units, are compared with the
 naive forecast "same as last year".
 
+The model reads the windows in sunspot units: its `SeriesPreprocessor`
+standardizes them with the mean and standard deviation it learns
+(`adapt`) from the training years alone, so nothing leaks from the
+future. The preprocessor scales inputs only, not per-step targets: the
+targets (the same series a year on) are standardized here with the same
+statistics, and the forecasts turned back into sunspot numbers with
+them. The model, with its preprocessor, is saved to `--output`; it
+forecasts in standardized units.
+
     KERAS_BACKEND=jax python examples/sequence_tagging.py
     KERAS_BACKEND=jax python examples/sequence_tagging.py --backbone transformer
 """
@@ -25,12 +34,20 @@ import numpy as np
 
 from keras_seq.applications import SequenceTagger
 from keras_seq.datasets import sunspots
+from keras_seq.preprocessing import SeriesPreprocessor
 
 WINDOW = sunspots.WINDOW  # 24 years: a little over two 11-year solar cycles
 
 
-def build_model(backbone, dropout=0.1):
-    """A causal per-step regressor of `(WINDOW, 1)` windows."""
+def build_model(backbone, training_series, dropout=0.1):
+    """A causal per-step regressor of `(WINDOW, 1)` windows in sunspot units."""
+    preprocessor = SeriesPreprocessor(
+        channels=1,
+        # Windows stay WINDOW steps wide (not padded to a power of two).
+        sequence_length=WINDOW,
+        per_step_targets=True,
+    )
+    preprocessor.adapt([training_series])  # mean and std of the training years
     return SequenceTagger(
         classes=1,
         classifier_activation=None,
@@ -43,9 +60,9 @@ def build_model(backbone, dropout=0.1):
         hidden_dim=32,
         intermediate_dim=64,
         dropout=dropout,
-        # No padding here: the default (0.0) would mask any step that is
-        # exactly 0.
-        mask_value=None,
+        # The windows have no padding, and the preprocessor moves any real
+        # step that equals the mask value (0.0) off it: nothing is masked.
+        preprocessor=preprocessor,
     )
 
 
@@ -56,19 +73,16 @@ def main(argv=None):
     )
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--output", default="sunspots_forecaster.keras")
     parser.add_argument("--quick", action="store_true", help="one epoch: a smoke test")
     args = parser.parse_args(argv)
     print(f"backend: {keras.backend.backend()}, backbone: {args.backbone}")
 
     keras.utils.set_random_seed(0)
     splits = sunspots.load_data()
-    years, raw = sunspots.load_series()
-    # Statistics of the training years only, so nothing leaks from the future.
-    training_years = raw[years < sunspots.target_years("validation")[0]]
-    mean, std = training_years.mean(), training_years.std()
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = (
-        ((x - mean) / std, (y - mean) / std) for x, y in splits.values()
-    )
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = splits.values()
+    years, numbers = sunspots.load_series()
+    training_series = numbers[years < sunspots.target_years("validation")[0]]
     # Held-out windows reach back into earlier years: score only their last
     # step, the one forecast that is a held-out year.
     last_step = np.zeros(y_val.shape[:2], "float32")
@@ -77,14 +91,16 @@ def main(argv=None):
         args.epochs, args.batch_size = 1, len(x_train)
 
     # Dropout's random numbers double the JAX compile time of a quick run.
-    model = build_model(args.backbone, dropout=0.0 if args.quick else 0.1)
+    model = build_model(
+        args.backbone, training_series, dropout=0.0 if args.quick else 0.1
+    )
     model.compile()  # mean squared error, Adam (clipped for recurrent backbones)
+    mean, std = model.preprocessor.mean[0], model.preprocessor.std[0]
     history = model.fit(
         x_train,
-        y_train,
-        validation_data=(x_val, y_val, last_step),
-        # Held-out sets in one batch: under JAX each batch shape compiles.
-        validation_batch_size=len(x_val),
+        (y_train - mean) / std,
+        validation_data=(x_val, (y_val - mean) / std, last_step),
+        # (With raw inputs, validation batches take `batch_size` too.)
         epochs=args.epochs,
         batch_size=args.batch_size,
         # 200-odd windows overfit fast: stop when validation stops improving.
@@ -95,14 +111,15 @@ def main(argv=None):
         ],
         verbose=0,
     )
+    model.save(args.output)
 
-    forecast = (
-        model.predict(x_test, batch_size=len(x_test), verbose=0)[:, -1, 0] * std + mean
-    )
+    # The test windows in one batch: under JAX each batch shape compiles.
+    forecast = model.predict(x_test, batch_size=len(x_test), verbose=0)
+    forecast = forecast[:, -1, 0] * std + mean
     # Each test window's last target is its test year, its last input the
     # year before.
-    actual = splits["test"][1][:, -1, 0]
-    naive = splits["test"][0][:, -1, 0]  # same as last year
+    actual = y_test[:, -1, 0]
+    naive = x_test[:, -1, 0]  # same as last year
     test_years = sunspots.target_years("test")
     print(
         f"trained {len(history.epoch)} epochs; forecasting {test_years[0]}-"
@@ -116,6 +133,7 @@ def main(argv=None):
         f"test MSE: {np.mean((forecast - actual) ** 2):.1f}, "
         f"MAE: {np.mean(np.abs(forecast - actual)):.1f}"
     )
+    print(f"saved: {args.output}")
 
 
 if __name__ == "__main__":
