@@ -1,0 +1,29 @@
+"""Loads the saved models of `raw_input_cases` under this process's backend.
+
+Run as `python -m tests.applications.raw_input_probe DIR OUT.npz` with
+`KERAS_BACKEND` set: for each case it loads `DIR/<case>.keras` with
+`safe_mode=True` and saves what the model computes from the case's raw
+inputs into `OUT.npz`, for the test that saved them to compare.
+"""
+
+import sys
+
+import numpy as np
+
+
+def main(directory, output):
+    import keras
+
+    from tests.applications.raw_input_cases import RAW_INPUTS
+    from tests.applications.raw_input_cases import outputs
+
+    results = {}
+    for case, raw_inputs in RAW_INPUTS.items():
+        x, y = raw_inputs()
+        model = keras.saving.load_model(f"{directory}/{case}.keras", safe_mode=True)
+        results[case] = outputs(model, case, x, y)
+    np.savez(output, **results)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

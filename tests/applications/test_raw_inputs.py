@@ -1,0 +1,129 @@
+"""Every application takes raw inputs through its preprocessor, and saves with it.
+
+Each case of `raw_input_cases` trains on raw inputs, predicts or generates
+from them, and is saved as a `.keras` file with its preprocessor (the
+tokenizer's vocabulary inside). The file loads with `safe_mode=True` here
+and, in fresh processes, under the two other backends, and gives the same
+outputs on the same raw inputs to 1e-4: run under each backend in turn
+(`make test`), that is every one of the nine save/load pairs.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from tests.applications.raw_input_cases import CASES
+from tests.applications.raw_input_cases import RAW_INPUTS
+from tests.applications.raw_input_cases import outputs
+
+ROOT = pathlib.Path(__file__).parents[2]
+BACKENDS = ("tensorflow", "jax", "torch")
+GENERATIVE = {
+    "causal_lm",
+    "seq2seq_transformer",
+    "seq2seq_rnn",
+    "image_captioner",
+}
+
+
+def _trained(case):
+    keras.utils.set_random_seed(0)
+    model = CASES[case]()
+    x, y = RAW_INPUTS[case]()
+    model.compile()
+    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    return model, x, y
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fit_and_outputs_on_raw_inputs(case):
+    model, x, y = _trained(case)
+    computed = outputs(model, case, x, y)
+    assert len(computed) == len(x)
+    assert np.isfinite(computed).all()
+    if case in GENERATIVE:
+        texts = model.generate(x[:3])
+        assert isinstance(texts, list) and len(texts) == 3
+        assert all(isinstance(text, str) for text in texts)
+
+
+def test_causal_lm_generates_a_string_from_a_string():
+    model, _, _ = _trained("causal_lm")
+    text = model.generate("a fun", max_length=12)
+    assert isinstance(text, str)
+    assert text.startswith("a fun")
+
+
+def test_generated_text_is_the_detokenized_ids():
+    model, x, _ = _trained("seq2seq_transformer")
+    preprocessor = model.preprocessor
+    texts = model.generate(x[:2], max_length=10)
+    model.preprocessor = None
+    ids = model.generate(
+        preprocessor.generate_preprocess(x[:2]),
+        max_length=10,
+        start_token_id=preprocessor.start_token_id,
+        end_token_id=preprocessor.end_token_id,
+    )
+    assert texts == list(preprocessor.generate_postprocess(ids))
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """Every case trained, saved under this backend, and its outputs."""
+    directory = tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
+    expected = {}
+    for case in CASES:
+        model, x, y = _trained(case)
+        model.save(str(directory / f"{case}.keras"))
+        expected[case] = outputs(model, case, x, y)
+    return directory, expected
+
+
+def test_saved_file_loads_safely_with_its_preprocessor(saved):
+    directory, expected = saved
+    for case, raw_inputs in RAW_INPUTS.items():
+        x, y = raw_inputs()
+        restored = keras.saving.load_model(
+            str(directory / f"{case}.keras"), safe_mode=True
+        )
+        assert restored.preprocessor is not None, case
+        np.testing.assert_allclose(
+            outputs(restored, case, x, y), expected[case], atol=1e-5, err_msg=case
+        )
+
+
+@pytest.mark.parametrize(
+    "backend", [b for b in BACKENDS if b != keras.backend.backend()]
+)
+def test_saved_file_gives_the_same_outputs_under_another_backend(
+    saved, backend, tmp_path
+):
+    directory, expected = saved
+    output = tmp_path / "outputs.npz"
+    environment = {
+        **os.environ,
+        "KERAS_BACKEND": backend,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    probe = subprocess.run(
+        [sys.executable, "-m", "tests.applications.raw_input_probe"]
+        + [str(directory), str(output)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    loaded = np.load(output)
+    for case in CASES:
+        np.testing.assert_allclose(
+            loaded[case], expected[case], atol=1e-4, err_msg=f"{case} on {backend}"
+        )
