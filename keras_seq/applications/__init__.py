@@ -5,6 +5,9 @@ Pretrained ones ship as presets: `list_presets()` lists them, and
 with its preprocessor.
 """
 
+# The preprocessors are registered with Keras, so that `load_model` restores
+# an application saved with its preprocessor.
+import keras_seq.preprocessing  # noqa: F401
 from keras_seq.applications.causal_lm import CausalLM
 from keras_seq.applications.image_captioner import ImageCaptioner
 from keras_seq.applications.presets import PresetInfo

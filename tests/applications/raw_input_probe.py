@@ -14,6 +14,7 @@ import numpy as np
 def main(directory, output):
     import keras
 
+    import keras_seq.applications  # noqa: F401 (registers the classes to load)
     from tests.applications.raw_input_cases import RAW_INPUTS
     from tests.applications.raw_input_cases import outputs
 
