@@ -8,7 +8,8 @@ import numpy as np
 README = pathlib.Path(__file__).parents[1] / "README.md"
 
 
-def test_readme_examples_run():
+def test_readme_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # what the examples save stays out of the repo
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     assert blocks
     rng = np.random.default_rng(0)
