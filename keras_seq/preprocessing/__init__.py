@@ -22,6 +22,7 @@ from keras_seq.preprocessing.series_preprocessor import SeriesPreprocessor
 from keras_seq.preprocessing.text_classifier_preprocessor import (
     TextClassifierPreprocessor,
 )
+from keras_seq.preprocessing.text_preprocessor import TextPreprocessor
 from keras_seq.preprocessing.tokenizers import END_TOKEN
 from keras_seq.preprocessing.tokenizers import PAD_TOKEN
 from keras_seq.preprocessing.tokenizers import START_TOKEN
@@ -42,6 +43,7 @@ __all__ = [
     "Seq2SeqPreprocessor",
     "SeriesPreprocessor",
     "TextClassifierPreprocessor",
+    "TextPreprocessor",
     "VideoPreprocessor",
     "character_tokenizer",
     "pad_rows",

@@ -1,24 +1,18 @@
 import keras
 
-from keras_seq.preprocessing.preprocessor import Preprocessor
-from keras_seq.preprocessing.preprocessor import check_bool
 from keras_seq.preprocessing.preprocessor import check_no_special_ids
-from keras_seq.preprocessing.preprocessor import check_tokenizer
-from keras_seq.preprocessing.preprocessor import deserialize_layer
 from keras_seq.preprocessing.preprocessor import fit_rows
-from keras_seq.preprocessing.preprocessor import generated_texts
 from keras_seq.preprocessing.preprocessor import pack_outputs
 from keras_seq.preprocessing.preprocessor import pad_ids
-from keras_seq.preprocessing.preprocessor import serialize_tokenizer
 from keras_seq.preprocessing.preprocessor import shifted_ids
 from keras_seq.preprocessing.preprocessor import text_batch
 from keras_seq.preprocessing.preprocessor import tokenize
+from keras_seq.preprocessing.text_preprocessor import TextPreprocessor
 from keras_seq.preprocessing.tokenizers import special_token_ids
-from keras_seq.utils.validation import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class CausalLMPreprocessor(Preprocessor):
+class CausalLMPreprocessor(TextPreprocessor):
     """Texts to the inputs and next-token targets of a `CausalLM`.
 
     Each text becomes the start id, its token ids and the end id; the
@@ -59,27 +53,6 @@ class CausalLMPreprocessor(Preprocessor):
     ['to']
     """
 
-    def __init__(self, tokenizer, sequence_length, truncate=True, **kwargs):
-        super().__init__(**kwargs)
-        self.tokenizer = check_tokenizer("tokenizer", tokenizer)
-        self.sequence_length = check_positive_int("sequence_length", sequence_length)
-        self.truncate = check_bool("truncate", truncate)
-
-    @property
-    def start_token_id(self):
-        """The id every sequence starts with."""
-        return special_token_ids(self.tokenizer)[0]
-
-    @property
-    def end_token_id(self):
-        """The id that ends every sequence (`generate`'s `end_token_id`)."""
-        return special_token_ids(self.tokenizer)[1]
-
-    @property
-    def vocabulary_size(self):
-        """The number of token ids, padding included: the model's `vocabulary_size`."""
-        return self.tokenizer.vocabulary_size()
-
     def call(self, x, y=None, sample_weight=None):
         if y is not None:
             raise ValueError(
@@ -107,28 +80,3 @@ class CausalLMPreprocessor(Preprocessor):
         limit = max(self.sequence_length - 1, 1)
         rows = fit_rows("x", rows, texts, limit, self.truncate, self.start_token_id)
         return pad_ids(rows, self.sequence_length)
-
-    def generate_postprocess(self, token_ids):
-        """Generated ids `(batch, time)` to a list of str.
-
-        Each row loses its leading start id and is cut at its end id (or
-        its first padding 0); the rest is detokenized.
-        """
-        return generated_texts(self.tokenizer, token_ids)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "tokenizer": serialize_tokenizer(self.tokenizer),
-                "sequence_length": self.sequence_length,
-                "truncate": self.truncate,
-            }
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = deserialize_layer(config["tokenizer"])
-        return cls(**config)

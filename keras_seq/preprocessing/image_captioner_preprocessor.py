@@ -1,21 +1,15 @@
 import keras
 
 from keras_seq.preprocessing.image_preprocessor import ImagePreprocessor
-from keras_seq.preprocessing.preprocessor import Preprocessor
-from keras_seq.preprocessing.preprocessor import check_bool
-from keras_seq.preprocessing.preprocessor import check_tokenizer
 from keras_seq.preprocessing.preprocessor import deserialize_layer
-from keras_seq.preprocessing.preprocessor import generated_texts
 from keras_seq.preprocessing.preprocessor import pack_outputs
-from keras_seq.preprocessing.preprocessor import serialize_tokenizer
 from keras_seq.preprocessing.preprocessor import shifted_ids
 from keras_seq.preprocessing.preprocessor import text_batch
-from keras_seq.preprocessing.tokenizers import special_token_ids
-from keras_seq.utils.validation import check_positive_int
+from keras_seq.preprocessing.text_preprocessor import TextPreprocessor
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class ImageCaptionerPreprocessor(Preprocessor):
+class ImageCaptionerPreprocessor(TextPreprocessor):
     """Images and captions to the inputs and next-token targets of an `ImageCaptioner`.
 
     The images go through `image_preprocessor` (float32, scaled); each
@@ -59,31 +53,13 @@ class ImageCaptionerPreprocessor(Preprocessor):
     def __init__(
         self, image_preprocessor, tokenizer, sequence_length, truncate=True, **kwargs
     ):
-        super().__init__(**kwargs)
+        super().__init__(tokenizer, sequence_length, truncate, **kwargs)
         if not isinstance(image_preprocessor, ImagePreprocessor):
             raise TypeError(
                 "`image_preprocessor` must be an ImagePreprocessor. Received: "
                 f"image_preprocessor of type {type(image_preprocessor).__name__}"
             )
         self.image_preprocessor = image_preprocessor
-        self.tokenizer = check_tokenizer("tokenizer", tokenizer)
-        self.sequence_length = check_positive_int("sequence_length", sequence_length)
-        self.truncate = check_bool("truncate", truncate)
-
-    @property
-    def start_token_id(self):
-        """The id every caption starts with (`generate`'s `start_token_id`)."""
-        return special_token_ids(self.tokenizer)[0]
-
-    @property
-    def end_token_id(self):
-        """The id that ends every caption (`generate`'s `end_token_id`)."""
-        return special_token_ids(self.tokenizer)[1]
-
-    @property
-    def vocabulary_size(self):
-        """The number of caption ids, padding included."""
-        return self.tokenizer.vocabulary_size()
 
     def call(self, x, y=None, sample_weight=None):
         if y is None:
@@ -109,22 +85,11 @@ class ImageCaptionerPreprocessor(Preprocessor):
         """Images (one or a batch) to the float32 images `model.generate` takes."""
         return self.image_preprocessor(x)
 
-    def generate_postprocess(self, token_ids):
-        """Generated caption ids `(batch, time)` to a list of str.
-
-        Each row loses its leading start id and is cut at its end id (or
-        its first padding 0); the rest is detokenized.
-        """
-        return generated_texts(self.tokenizer, token_ids)
-
     def get_config(self):
         config = super().get_config()
         config.update(
             {
                 "image_preprocessor": keras.layers.serialize(self.image_preprocessor),
-                "tokenizer": serialize_tokenizer(self.tokenizer),
-                "sequence_length": self.sequence_length,
-                "truncate": self.truncate,
             }
         )
         return config
@@ -133,5 +98,4 @@ class ImageCaptionerPreprocessor(Preprocessor):
     def from_config(cls, config):
         config = dict(config)
         config["image_preprocessor"] = deserialize_layer(config["image_preprocessor"])
-        config["tokenizer"] = deserialize_layer(config["tokenizer"])
-        return cls(**config)
+        return super().from_config(config)

@@ -1,21 +1,16 @@
 import keras
 
-from keras_seq.preprocessing.preprocessor import Preprocessor
-from keras_seq.preprocessing.preprocessor import check_bool
 from keras_seq.preprocessing.preprocessor import check_no_special_ids
-from keras_seq.preprocessing.preprocessor import check_tokenizer
-from keras_seq.preprocessing.preprocessor import deserialize_layer
 from keras_seq.preprocessing.preprocessor import fit_rows
 from keras_seq.preprocessing.preprocessor import pack_outputs
 from keras_seq.preprocessing.preprocessor import pad_ids
-from keras_seq.preprocessing.preprocessor import serialize_tokenizer
 from keras_seq.preprocessing.preprocessor import text_batch
 from keras_seq.preprocessing.preprocessor import tokenize
-from keras_seq.utils.validation import check_positive_int
+from keras_seq.preprocessing.text_preprocessor import TextPreprocessor
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class TextClassifierPreprocessor(Preprocessor):
+class TextClassifierPreprocessor(TextPreprocessor):
     """Texts to the `token_ids` of a `TextClassifier` (or any id classifier).
 
     Each text is tokenized (no start or end id: the classifier pools the
@@ -48,37 +43,9 @@ class TextClassifierPreprocessor(Preprocessor):
     array([1, 0])
     """
 
-    def __init__(self, tokenizer, sequence_length, truncate=True, **kwargs):
-        super().__init__(**kwargs)
-        self.tokenizer = check_tokenizer("tokenizer", tokenizer)
-        self.sequence_length = check_positive_int("sequence_length", sequence_length)
-        self.truncate = check_bool("truncate", truncate)
-
-    @property
-    def vocabulary_size(self):
-        """The number of token ids, padding included: the model's `vocabulary_size`."""
-        return self.tokenizer.vocabulary_size()
-
     def call(self, x, y=None, sample_weight=None):
         texts = text_batch("x", x)
         rows = tokenize(self.tokenizer, texts)
         check_no_special_ids("x", texts, rows, ())
         rows = fit_rows("x", rows, texts, self.sequence_length, self.truncate)
         return pack_outputs(pad_ids(rows, self.sequence_length), y, sample_weight)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "tokenizer": serialize_tokenizer(self.tokenizer),
-                "sequence_length": self.sequence_length,
-                "truncate": self.truncate,
-            }
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = deserialize_layer(config["tokenizer"])
-        return cls(**config)
