@@ -429,6 +429,11 @@ def _comparable(value):
 def load_preset(cls, preset, given=None):
     """`cls.from_preset(preset, **given)`: see `Task.from_preset`."""
     given = dict(given or {})
+    if "weights" in given:
+        raise ValueError(
+            "`from_preset` takes its weights from the preset: pass no `weights`. "
+            f"Received: weights={given['weights']!r}"
+        )
     with open_preset(preset) as opened:
         builder = opened.check_builder(cls)
         arguments = opened.arguments(given)
@@ -502,8 +507,11 @@ def accept_presets_as_weights(cls):
 
 
 def save_preset(model, directory, metadata=None, overwrite=False):
-    """Writes `model` as a preset folder: see `Task.save_to_preset`."""
-    directory = os.fspath(directory)
+    """Writes `model` as a preset folder: see `Task.save_to_preset`.
+
+    Returns `directory` as it was given (a str or a path object).
+    """
+    given, directory = directory, os.fspath(directory)
     metadata = dict(metadata or {})
     reserved = sorted(set(metadata) & set(_RESERVED_METADATA))
     if reserved:
@@ -543,7 +551,7 @@ def save_preset(model, directory, metadata=None, overwrite=False):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return directory
+    return given
 
 
 def _write_preset(model, folder, directory, metadata):
