@@ -37,12 +37,16 @@ from keras_seq.datasets import en_fr_names
 from keras_seq.preprocessing import Seq2SeqPreprocessor
 from keras_seq.preprocessing import character_tokenizer
 
-# Longer names (2% of them) would pad their batches further: leave them out.
-MAX_CHARACTERS = 32
 # Ids the model reads: a source's characters and its end id; the decoder's
 # start id and a target's characters (its targets: the characters and the
-# end id).
-SOURCE_LENGTH = TARGET_LENGTH = MAX_CHARACTERS + 1
+# end id). 32 is one of the preprocessor's padding buckets, and nearly every
+# batch holds a name of 16 characters or more: nearly all batches are 32
+# ids wide, one shape to compile (and on TensorFlow, where Keras fixes the
+# batch shapes from the first two batches, a batch of another width would
+# fail).
+SOURCE_LENGTH = TARGET_LENGTH = 32
+# Longer names (2% of them) would be cut: leave them out.
+MAX_CHARACTERS = SOURCE_LENGTH - 1
 
 
 def load_pairs(split):
