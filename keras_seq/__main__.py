@@ -1,0 +1,8 @@
+"""`python -m keras_seq`: the `keras-seq` command."""
+
+import sys
+
+from keras_seq.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

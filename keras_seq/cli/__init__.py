@@ -1,0 +1,236 @@
+"""The `keras-seq` command: train, evaluate and inspect the applications.
+
+    keras-seq list
+    keras-seq train [APP] [--data NAME] [--epochs N] [--output DIR] [--resume]
+    keras-seq evaluate MODEL_OR_PRESET [--data NAME]
+    keras-seq predict MODEL_OR_PRESET INPUT... [--json]
+    keras-seq generate MODEL_OR_PRESET --prompt TEXT [--sampler NAME]
+    keras-seq attention MODEL_OR_PRESET INPUT --output FILE.png
+    keras-seq neighbours MODEL_OR_PRESET WORD [-k N]
+
+Arguments are parsed before anything heavy is imported: `--backend` sets
+`KERAS_BACKEND`, and the TensorFlow/XLA start-up logs are silenced (unless
+`--verbose`), before Keras is imported; `keras-seq --help` imports no
+Keras. A user mistake (an unknown application, a missing file, a bad
+value) prints one line to stderr and exits with status 2.
+"""
+
+import argparse
+import importlib
+import sys
+
+from keras_seq.cli.errors import UsageError
+from keras_seq.version import __version__
+
+BACKENDS = ("tensorflow", "jax", "torch")
+SAMPLERS = ("greedy", "top_k", "top_p", "beam")
+
+# Subcommand -> (module of keras_seq.cli, one-line help).
+COMMANDS = {
+    "list": ("listing", "list the applications, data sets and shipped presets"),
+    "train": ("train", "train an application on its bundled data set"),
+    "evaluate": ("evaluate", "score a trained model or preset on a test split"),
+    "predict": ("predict", "labels and probabilities for texts, images, series"),
+    "generate": ("generate", "continue a prompt, translate, or caption"),
+    "attention": ("attention", "plot each layer's and head's attention map"),
+    "neighbours": ("neighbours", "nearest tokens in the learned embedding"),
+}
+
+_EPILOG = """\
+examples:
+  keras-seq train                          # TextClassifier on rotten_tomatoes
+  keras-seq predict runs/text_classifier "a gripping, moving film"
+  keras-seq train causal_lm --epochs 3 --backend jax
+  keras-seq generate runs/causal_lm --prompt "HAMLET" --sampler top_p
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr, exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _int(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _common_options(parser, suppress):
+    """`--backend` and `--verbose`, before or after the subcommand."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=default,
+        help="the Keras backend (default: $KERAS_BACKEND, else Keras' own default)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="show the backends' start-up logs and warnings",
+    )
+
+
+def _model_argument(parser):
+    parser.add_argument(
+        "model",
+        metavar="MODEL_OR_PRESET",
+        help="a .keras file, a folder written by `keras-seq train`, a preset "
+        "folder, or the name of a shipped preset (`keras-seq list`)",
+    )
+
+
+def _hidden(parser, *names, **kwargs):
+    """A flag for tests and smoke runs, left out of --help."""
+    parser.add_argument(*names, help=argparse.SUPPRESS, **kwargs)
+
+
+def build_parser():
+    """The argument parser of `keras-seq` (it imports nothing heavy)."""
+    parser = _Parser(
+        prog="keras-seq",
+        description="Train, evaluate and inspect keras-seq's sequence models "
+        "on their bundled data sets, under TensorFlow, JAX or PyTorch.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    _common_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = {}
+    for name, (_, summary) in COMMANDS.items():
+        sub[name] = commands.add_parser(
+            name, help=summary, description=summary[0].upper() + summary[1:] + "."
+        )
+        _common_options(sub[name], suppress=True)
+
+    train = sub["train"]
+    train.add_argument(
+        "app",
+        nargs="?",
+        default="text_classifier",
+        metavar="APP",
+        help="the application (default: text_classifier; `keras-seq list`)",
+    )
+    train.add_argument("--data", metavar="NAME", help="the data set (default: APP's)")
+    train.add_argument("--epochs", type=_positive_int, metavar="N")
+    train.add_argument("--batch-size", type=_positive_int, metavar="N")
+    train.add_argument(
+        "--output",
+        metavar="DIR",
+        help="where model.keras, history.json and training_curves.png go "
+        "(default: runs/APP)",
+    )
+    train.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in DIR from its last completed epoch",
+    )
+    train.add_argument("--seed", type=_int, default=0, metavar="N")
+    _hidden(train, "--limit", type=_positive_int, metavar="N")
+    _hidden(train, "--tiny", action="store_true")
+    _hidden(train, "--batch-delay", type=_non_negative_float, default=0.0)
+
+    evaluate = sub["evaluate"]
+    _model_argument(evaluate)
+    evaluate.add_argument(
+        "--data", metavar="NAME", help="the data set (default: the model's)"
+    )
+    evaluate.add_argument("--batch-size", type=_positive_int, metavar="N")
+    _hidden(evaluate, "--limit", type=_positive_int, metavar="N")
+
+    predict = sub["predict"]
+    _model_argument(predict)
+    predict.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="texts (or .txt files, one input a line), PNG/JPEG images, "
+        ".npy videos or series",
+    )
+    predict.add_argument("--json", action="store_true", help="print JSON")
+    predict.add_argument(
+        "--top", type=_positive_int, default=3, metavar="N", help="labels shown"
+    )
+
+    generate = sub["generate"]
+    _model_argument(generate)
+    generate.add_argument(
+        "--prompt",
+        required=True,
+        metavar="TEXT",
+        help="the text to continue, the sentence to translate, or the image to caption",
+    )
+    generate.add_argument(
+        "--max-length",
+        type=_positive_int,
+        metavar="N",
+        help="tokens in all, prompt included (default: the model's)",
+    )
+    generate.add_argument("--sampler", choices=SAMPLERS, default="greedy")
+    generate.add_argument("--seed", type=_int, default=0, metavar="N")
+    _hidden(generate, "--chunk", type=_positive_int, default=16)
+
+    attention = sub["attention"]
+    _model_argument(attention)
+    attention.add_argument("input", metavar="INPUT", help="a text or an image")
+    attention.add_argument("--output", required=True, metavar="FILE.png")
+
+    neighbours = sub["neighbours"]
+    _model_argument(neighbours)
+    neighbours.add_argument("word", metavar="WORD")
+    neighbours.add_argument("-k", type=_positive_int, default=10, metavar="N")
+    neighbours.add_argument(
+        "--output", metavar="FILE.png", help="also plot the neighbours"
+    )
+    return parser
+
+
+def main(argv=None):
+    """Runs `keras-seq` with `argv` (default: the command line); the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    prog = f"keras-seq {args.command}"
+    module_name = COMMANDS[args.command][0]
+    try:
+        from keras_seq.cli import environment
+
+        environment.configure(args.backend, args.verbose)
+        module = importlib.import_module(f"keras_seq.cli.{module_name}")
+        return module.run(args) or 0
+    except UsageError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return 130

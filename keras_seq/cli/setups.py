@@ -1,0 +1,552 @@
+"""What `keras-seq train` and `evaluate` do for each application, in one table.
+
+One `Setup` per application: its data sets (the first is the default),
+the raw `(x, y)` of a split, the model with its preprocessor (fitted on
+the training split only), the held-out score and its reference
+baselines. Everything heavy is imported inside the functions, so reading
+the table (to check an application's name) loads no Keras.
+
+The model sizes follow the examples (`examples/*.py`) and the recipes
+(`applications/*/train.py`), which the package may not import.
+"""
+
+import collections
+import dataclasses
+import math
+from collections.abc import Callable
+
+from keras_seq.cli.errors import UsageError
+
+# A held-out figure: its name, its value, and whether higher is better.
+Score = collections.namedtuple("Score", ["name", "value", "higher_is_better"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Setup:
+    """How the command trains and scores one application.
+
+    Attributes:
+        name: the command-line name (`text_classifier`).
+        builder: the class of `keras_seq.applications` (`TextClassifier`).
+        datasets: the `keras_seq.datasets` it trains on; the first is the default.
+        summary: one line for `keras-seq list`.
+        epochs, batch_size: the defaults of `train`.
+        examples: `(dataset, split) -> (x, y)`, raw inputs and targets.
+        build: `(x_train, y_train, dataset, tiny) -> model` with its
+            preprocessor fitted on the training split; `tiny` for smoke runs.
+        score: `(model, x, y, batch_size) -> Score` on a held-out split.
+        baselines: `(dataset, train, test) -> [(name, value)]` in the
+            score's units (`train` and `test` are `(x, y)`).
+        labels: `dataset -> class names` (None: not a classifier).
+        targets: `(model, y) -> y` as the model is trained on (default: `y`).
+        patience: epochs without a better validation loss before stopping.
+    """
+
+    name: str
+    builder: str
+    datasets: tuple
+    summary: str
+    epochs: int
+    batch_size: int
+    examples: Callable
+    build: Callable
+    score: Callable
+    baselines: Callable
+    labels: Callable = None
+    targets: Callable = None
+    patience: int = 2
+
+
+def _dataset(name):
+    import importlib
+
+    return importlib.import_module(f"keras_seq.datasets.{name}")
+
+
+def _labels(name):
+    return tuple(_dataset(name).LABELS)
+
+
+def _arrays(dataset, split):
+    return _dataset(dataset).load_data(split)
+
+
+# Classifiers: accuracy against the majority class.
+
+
+def _accuracy(model, x, y, batch_size):
+    result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    return Score("accuracy", float(result["accuracy"]), True)
+
+
+def _majority(dataset, train, test, quoted=()):
+    import numpy as np
+
+    y_train, y_test = np.asarray(train[1]), np.asarray(test[1])
+    majority = np.bincount(y_train).argmax()
+    return [("majority class", float(np.mean(y_test == majority))), *quoted]
+
+
+# TF-IDF (1-2 grams) + logistic regression on the full rotten_tomatoes test
+# split (examples/text_classification.py quotes the same figure).
+_TFIDF_BASELINE = ("TF-IDF + logistic regression", 0.787)
+_TEXT_LENGTH = 64
+
+
+def _reviews_baselines(dataset, train, test):
+    full = len(test[0]) == len(_arrays(dataset, "test")[0])
+    return _majority(dataset, train, test, [_TFIDF_BASELINE] if full else [])
+
+
+def _text_classifier(x, y, dataset, tiny):
+    from keras_seq.applications import TextClassifier
+    from keras_seq.preprocessing import TextClassifierPreprocessor
+    from keras_seq.preprocessing import train_byte_pair_tokenizer
+
+    tokenizer = train_byte_pair_tokenizer(list(x), 500 if tiny else 8_000)
+    hidden = 16 if tiny else 64
+    return TextClassifier(
+        vocabulary_size=tokenizer.vocabulary_size(),
+        max_length=_TEXT_LENGTH,
+        classes=len(_labels(dataset)),
+        num_layers=1,
+        num_heads=4,
+        hidden_dim=hidden,
+        intermediate_dim=2 * hidden,
+        dropout=0.2,
+        preprocessor=TextClassifierPreprocessor(tokenizer, _TEXT_LENGTH),
+    )
+
+
+def _series_examples(dataset, split):
+    x, y = _arrays(dataset, split)
+    return list(x), y
+
+
+def _rnn_classifier(x, y, dataset, tiny):
+    from keras_seq.applications import RNNClassifier
+    from keras_seq.preprocessing import SeriesPreprocessor
+
+    channels = x[0].shape[-1]
+    preprocessor = SeriesPreprocessor(channels=channels)
+    preprocessor.adapt(list(x))
+    return RNNClassifier(
+        classes=len(_labels(dataset)),
+        cell="lstm",
+        input_shape=(None, channels),
+        hidden_dim=16 if tiny else 128,
+        dropout=0.3,
+        preprocessor=preprocessor,
+    )
+
+
+def _vit(x, y, dataset, tiny):
+    from keras_seq.applications import ViT
+    from keras_seq.preprocessing import ImagePreprocessor
+
+    shape = tuple(x.shape[1:])
+    return ViT(
+        input_shape=shape,
+        # 16 patches: 7x7 of a 28x28 digit, 2x2 of an 8x8 one.
+        patch_size=shape[0] // 4,
+        classes=len(_labels(dataset)),
+        num_layers=1 if tiny else 2,
+        num_heads=4,
+        hidden_dim=16 if tiny else 64,
+        intermediate_dim=32 if tiny else 128,
+        dropout=0.0 if tiny else 0.1,
+        preprocessor=ImagePreprocessor(shape),
+    )
+
+
+def _direction_examples(dataset, split):
+    # The label is digit * 4 + direction: the task is the direction.
+    clips, labels = _arrays(dataset, split)
+    return clips, labels % len(_dataset(dataset).DIRECTIONS)
+
+
+def _vivit(x, y, dataset, tiny):
+    from keras_seq.applications import ViViT
+    from keras_seq.preprocessing import VideoPreprocessor
+
+    shape = tuple(x.shape[1:])
+    return ViViT(
+        input_shape=shape,
+        tubelet_size=(4, 8, 8),
+        classes=len(_dataset(dataset).DIRECTIONS),
+        num_layers=1 if tiny else 2,
+        num_heads=4,
+        hidden_dim=16 if tiny else 64,
+        intermediate_dim=32 if tiny else 128,
+        dropout=0.0 if tiny else 0.1,
+        preprocessor=VideoPreprocessor(shape),
+    )
+
+
+# Sunspots: a causal per-step forecaster; inputs in sunspot units, targets
+# standardized with the preprocessor's statistics (it scales inputs only).
+
+
+def _sequence_tagger(x, y, dataset, tiny):
+    import numpy as np
+
+    from keras_seq.applications import SequenceTagger
+    from keras_seq.preprocessing import SeriesPreprocessor
+
+    data = _dataset(dataset)
+    years, numbers = data.load_series()
+    preprocessor = SeriesPreprocessor(
+        channels=1, sequence_length=data.WINDOW, per_step_targets=True
+    )
+    training_years = years < data.target_years("validation")[0]
+    preprocessor.adapt([np.asarray(numbers[training_years], "float32")])
+    return SequenceTagger(
+        classes=1,
+        classifier_activation=None,
+        backbone="lstm",
+        bidirectional=False,
+        input_shape=(data.WINDOW, 1),
+        num_layers=1 if tiny else 2,
+        hidden_dim=8 if tiny else 32,
+        dropout=0.0 if tiny else 0.1,
+        preprocessor=preprocessor,
+    )
+
+
+def _standardized(model, y):
+    mean, std = model.preprocessor.mean[0], model.preprocessor.std[0]
+    return (y - mean) / std
+
+
+def _forecast_mse(model, x, y, batch_size):
+    import numpy as np
+
+    mean, std = model.preprocessor.mean[0], model.preprocessor.std[0]
+    forecast = model.predict(x, batch_size=len(x), verbose=0)[:, -1, 0] * std + mean
+    # Each held-out window's last step is its held-out year.
+    return Score(
+        "MSE of next year's number",
+        float(np.mean((forecast - y[:, -1, 0]) ** 2)),
+        False,
+    )
+
+
+def _naive_forecast(dataset, train, test):
+    import numpy as np
+
+    x, y = test
+    return [("same as last year", float(np.mean((x[:, -1, 0] - y[:, -1, 0]) ** 2)))]
+
+
+# Hamlet: a character-level language model, scored in bits per character.
+
+_CHUNK = 128
+
+
+def _text_chunks(dataset, split):
+    text = _arrays(dataset, split)
+    return [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)], None
+
+
+def _causal_lm(x, y, dataset, tiny):
+    from keras_seq.applications import CausalLM
+    from keras_seq.preprocessing import CausalLMPreprocessor
+    from keras_seq.preprocessing import character_tokenizer
+
+    tokenizer = character_tokenizer(list(x))
+    return CausalLM(
+        vocabulary_size=tokenizer.vocabulary_size(),
+        max_length=_CHUNK,
+        backbone="transformer",
+        num_layers=1 if tiny else 2,
+        num_heads=4,
+        hidden_dim=32 if tiny else 128,
+        intermediate_dim=64 if tiny else 512,
+        preprocessor=CausalLMPreprocessor(tokenizer, _CHUNK),
+    )
+
+
+def _bits_per_character(model, x, y, batch_size):
+    # The loss is the mean cross-entropy (nats) of the next characters.
+    result = model.evaluate(x, batch_size=batch_size, verbose=0, return_dict=True)
+    return Score("bits per character", float(result["loss"]) / math.log(2), False)
+
+
+def _unigram_bits(dataset, train, test):
+    import collections as counters
+
+    counts = counters.Counter("".join(train[0]))
+    total, symbols = sum(counts.values()), len(counts) + 1
+    test_text = "".join(test[0])
+    # Add-one smoothing: a character unseen in training still has a probability.
+    bits = -sum(
+        math.log2((counts.get(char, 0) + 1) / (total + symbols)) for char in test_text
+    )
+    return [("character frequencies alone", bits / max(1, len(test_text)))]
+
+
+# English -> French names: exact match of the greedy translation.
+
+_NAME_LENGTH = 32
+
+
+def _name_pairs(dataset, split):
+    english, french = _arrays(dataset, split)
+    pairs = [
+        (source, target)
+        for source, target in zip(english, french)
+        if max(len(source), len(target)) <= _NAME_LENGTH
+    ]
+    return [source for source, _ in pairs], [target for _, target in pairs]
+
+
+def _translator(kind):
+    def build(x, y, dataset, tiny):
+        from keras_seq.applications import Seq2SeqRNN
+        from keras_seq.applications import Seq2SeqTransformer
+        from keras_seq.preprocessing import Seq2SeqPreprocessor
+        from keras_seq.preprocessing import character_tokenizer
+
+        length = _NAME_LENGTH + 1  # the characters and the end (or start) id
+        preprocessor = Seq2SeqPreprocessor(character_tokenizer(), None, length, length)
+        sizes = {
+            "source_vocabulary_size": preprocessor.source_vocabulary_size,
+            "target_vocabulary_size": preprocessor.target_vocabulary_size,
+            "num_layers": 1 if tiny else 2,
+            "hidden_dim": 32 if tiny else 128,
+            "preprocessor": preprocessor,
+        }
+        if kind == "transformer":
+            return Seq2SeqTransformer(
+                max_length=length,
+                target_max_length=length,
+                num_heads=4,
+                intermediate_dim=64 if tiny else 256,
+                **sizes,
+            )
+        return Seq2SeqRNN(max_length=length, cell="lstm", **sizes)
+
+    return build
+
+
+def _exact_match(model, x, y, batch_size):
+    import numpy as np
+
+    generated = model.generate(x if isinstance(x, list) else list(x))
+    exact = float(np.mean(np.array(generated) == np.array(y)))
+    return Score("exact match", exact, True)
+
+
+def _copying(dataset, train, test):
+    import numpy as np
+
+    x, y = test
+    return [("copying the input", float(np.mean(np.array(x) == np.array(y))))]
+
+
+def _captioner(x, y, dataset, tiny):
+    from keras_seq.applications import ImageCaptioner
+    from keras_seq.preprocessing import ImageCaptionerPreprocessor
+    from keras_seq.preprocessing import ImagePreprocessor
+    from keras_seq.preprocessing import character_tokenizer
+
+    data = _dataset(dataset)
+    shape = tuple(x.shape[1:])
+    length = 1 + max(len(data.words(number)) for number in range(1000))
+    preprocessor = ImageCaptionerPreprocessor(
+        ImagePreprocessor(shape), character_tokenizer(list(y)), length
+    )
+    return ImageCaptioner(
+        input_shape=shape,
+        patch_size=7,
+        vocabulary_size=preprocessor.vocabulary_size,
+        max_length=length,
+        num_layers=1 if tiny else 2,
+        hidden_dim=16 if tiny else 64,
+        intermediate_dim=32 if tiny else 128,
+        dropout=0.0 if tiny else 0.1,
+        preprocessor=preprocessor,
+    )
+
+
+def _commonest_caption(dataset, train, test):
+    import collections as counters
+
+    import numpy as np
+
+    commonest = counters.Counter(list(train[1])).most_common(1)[0][0]
+    return [("the commonest caption", float(np.mean(np.array(test[1]) == commonest)))]
+
+
+SETUPS = {
+    setup.name: setup
+    for setup in (
+        Setup(
+            "text_classifier",
+            "TextClassifier",
+            ("rotten_tomatoes",),
+            "a transformer encoder: is a review fresh or rotten?",
+            epochs=5,
+            batch_size=64,
+            examples=_arrays,
+            build=_text_classifier,
+            score=_accuracy,
+            baselines=_reviews_baselines,
+            labels=_labels,
+            patience=1,
+        ),
+        Setup(
+            "rnn_classifier",
+            "RNNClassifier",
+            ("japanese_vowels",),
+            "an LSTM names the speaker of a vowel from its cepstrum series",
+            epochs=60,
+            batch_size=24,
+            examples=_series_examples,
+            build=_rnn_classifier,
+            score=_accuracy,
+            baselines=_majority,
+            labels=_labels,
+            patience=8,
+        ),
+        Setup(
+            "vit",
+            "ViT",
+            ("mnist", "digits"),
+            "a Vision Transformer reads a digit as 16 patches",
+            epochs=15,
+            batch_size=50,
+            examples=_arrays,
+            build=_vit,
+            score=_accuracy,
+            baselines=_majority,
+            labels=_labels,
+            patience=3,
+        ),
+        Setup(
+            "vivit",
+            "ViViT",
+            ("moving_digits",),
+            "a video transformer: which way does the digit move?",
+            epochs=6,
+            batch_size=50,
+            examples=_direction_examples,
+            build=_vivit,
+            score=_accuracy,
+            baselines=_majority,
+            labels=lambda dataset: tuple(_dataset(dataset).DIRECTIONS),
+        ),
+        Setup(
+            "sequence_tagger",
+            "SequenceTagger",
+            ("sunspots",),
+            "a causal LSTM forecasts next year's sunspot number at every step",
+            epochs=200,
+            batch_size=16,
+            examples=_arrays,
+            build=_sequence_tagger,
+            score=_forecast_mse,
+            baselines=_naive_forecast,
+            targets=_standardized,
+            patience=30,
+        ),
+        Setup(
+            "causal_lm",
+            "CausalLM",
+            ("hamlet",),
+            "a character-level GPT writes more Hamlet",
+            epochs=15,
+            batch_size=16,
+            examples=_text_chunks,
+            build=_causal_lm,
+            score=_bits_per_character,
+            baselines=_unigram_bits,
+        ),
+        Setup(
+            "seq2seq_transformer",
+            "Seq2SeqTransformer",
+            ("en_fr_names",),
+            "an encoder-decoder transformer translates names into French",
+            epochs=10,
+            batch_size=64,
+            examples=_name_pairs,
+            build=_translator("transformer"),
+            score=_exact_match,
+            baselines=_copying,
+        ),
+        Setup(
+            "seq2seq_rnn",
+            "Seq2SeqRNN",
+            ("en_fr_names",),
+            "an LSTM encoder-decoder translates names into French",
+            epochs=10,
+            batch_size=64,
+            examples=_name_pairs,
+            build=_translator("rnn"),
+            score=_exact_match,
+            baselines=_copying,
+        ),
+        Setup(
+            "image_captioner",
+            "ImageCaptioner",
+            ("digit_captions",),
+            "a ViT encoder and a decoder write a number's words",
+            epochs=20,
+            batch_size=32,
+            examples=_arrays,
+            build=_captioner,
+            score=_exact_match,
+            baselines=_commonest_caption,
+        ),
+    )
+}
+
+DEFAULT = "text_classifier"
+
+
+def _normalized(name):
+    return name.lower().replace("-", "_")
+
+
+def get(name):
+    """The setup of `name`: `text_classifier`, `TextClassifier`, `text-classifier`."""
+    wanted = _normalized(name)
+    for setup in SETUPS.values():
+        if wanted in (setup.name, setup.builder.lower()):
+            return setup
+    raise UsageError(
+        f"unknown application {name!r}; choose one of: {', '.join(SETUPS)}"
+    )
+
+
+def for_builder(builder):
+    """The setup of the application class named `builder`, or None."""
+    for setup in SETUPS.values():
+        if setup.builder == builder:
+            return setup
+    return None
+
+
+def check_dataset(setup, dataset):
+    """`dataset`, or the setup's default; a UsageError if it does not fit."""
+    if dataset is None:
+        return setup.datasets[0]
+    if dataset not in setup.datasets:
+        from keras_seq import datasets
+
+        known = dataset in datasets.__all__
+        what = "does not fit" if known else "is not a bundled data set;"
+        raise UsageError(
+            f"data set {dataset!r} {what} {setup.name}: it trains on "
+            f"{', '.join(setup.datasets)}"
+        )
+    return dataset
+
+
+def load_split(setup, dataset, split, limit=None):
+    """The raw `(x, y)` of `split`, its first `limit` examples with `limit`."""
+    x, y = setup.examples(dataset, split)
+    if limit is not None:
+        x = x[:limit]
+        y = None if y is None else y[:limit]
+    return x, y

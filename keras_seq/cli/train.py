@@ -1,0 +1,212 @@
+"""`keras-seq train`: an application on its bundled data set, resumably.
+
+The model, with its preprocessor fitted on the training split, trains
+through `model.fit` on raw inputs, with validation after every epoch,
+early stopping on the validation loss (the best epoch is kept) and a
+backup after every epoch (`keras.callbacks.BackupAndRestore`). The run's
+folder holds, when it ends, `model.keras`, `history.json` and
+`training_curves.png`; while it runs, `checkpoint/` holds what `--resume`
+needs (the model as built, its preprocessor included; the last completed
+epoch's weights and optimizer; the best weights so far).
+"""
+
+import os
+import shutil
+import sys
+import time
+
+from keras_seq.cli import environment
+from keras_seq.cli import setups
+from keras_seq.cli.environment import say
+from keras_seq.cli.errors import UsageError
+from keras_seq.cli.files import CURVES_FILE
+from keras_seq.cli.files import HISTORY_FILE
+from keras_seq.cli.files import MODEL_FILE
+from keras_seq.cli.files import atomic_path
+from keras_seq.cli.files import read_json
+
+CHECKPOINT_DIR = "checkpoint"
+_INITIAL_MODEL = "initial.keras"
+_BEST_WEIGHTS = "best.weights.h5"
+
+
+def _epoch_logs(record, count):
+    """The first `count` epochs' logs of a history.json record, one dict each."""
+    history = (record or {}).get("history", {})
+    epochs = min(count, (record or {}).get("epochs", 0))
+    return [
+        {
+            name: values[epoch]
+            for name, values in history.items()
+            if epoch < len(values) and values[epoch] is not None
+        }
+        for epoch in range(epochs)
+    ]
+
+
+def _format_baselines(baselines):
+    return "; ".join(f"{name} {value:.3f}" for name, value in baselines)
+
+
+def _resume_command(setup, dataset, output):
+    return f"keras-seq train {setup.name} --data {dataset} --output {output} --resume"
+
+
+def run(args):
+    setup = setups.get(args.app)
+    dataset = setups.check_dataset(setup, args.data)
+    output = args.output or os.path.join("runs", setup.name)
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise UsageError(f"--output {output} is a file; give a folder")
+    epochs = args.epochs or setup.epochs
+    batch_size = args.batch_size or setup.batch_size
+    checkpoint = os.path.join(output, CHECKPOINT_DIR)
+    initial_model = os.path.join(checkpoint, _INITIAL_MODEL)
+    history_path = os.path.join(output, HISTORY_FILE)
+    previous = read_json(history_path) if args.resume else None
+    if args.resume and os.path.exists(initial_model) and previous is not None:
+        for key, value in (("application", setup.name), ("dataset", dataset)):
+            if previous.get(key) != value:
+                raise UsageError(
+                    f"{output} holds a run of {previous.get('application')} on "
+                    f"{previous.get('dataset')}; resume it with the same APP and "
+                    "--data, or choose another --output"
+                )
+
+    started = time.perf_counter()
+    keras = environment.import_keras()
+    from keras_seq import plotting
+    from keras_seq.cli import callbacks as run_callbacks
+
+    backend = keras.backend.backend()
+    say(f"backend: {backend}")
+    x_train, y_train = setups.load_split(setup, dataset, "train", args.limit)
+    x_val, y_val = setups.load_split(setup, dataset, "validation", args.limit)
+    x_test, y_test = setups.load_split(setup, dataset, "test", args.limit)
+
+    backup = run_callbacks.AtomicBackupAndRestore(
+        os.path.join(checkpoint, "backup"), delete_checkpoint=False
+    )
+    completed = backup.completed_epochs()
+    if args.resume and os.path.exists(initial_model):
+        model = keras.saving.load_model(initial_model)
+        prior = _epoch_logs(previous, completed)
+        say(f"resuming {output} after epoch {completed}")
+    else:
+        if args.resume:
+            say(f"no interrupted run in {output}: starting a new one")
+        elif os.path.isdir(checkpoint):
+            say(
+                f"{output} holds an interrupted run ({completed} epochs done): "
+                "starting over (pass --resume to continue it instead)"
+            )
+        shutil.rmtree(checkpoint, ignore_errors=True)
+        completed, prior = 0, []
+        keras.utils.set_random_seed(args.seed)
+        model = setup.build(x_train, y_train, dataset, args.tiny)
+        # The model as built, preprocessor included: what a resumed run reloads.
+        with atomic_path(initial_model) as temporary:
+            model.save(temporary)
+    keras.utils.set_random_seed(args.seed + completed)
+    model.compile()
+    if setup.targets is not None:
+        y_train, y_val = setup.targets(model, y_train), setup.targets(model, y_val)
+
+    labels = list(setup.labels(dataset)) if setup.labels else None
+    record = {
+        "application": setup.name,
+        "builder": setup.builder,
+        "dataset": dataset,
+        "backend": backend,
+        "labels": labels,
+        "settings": {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "seed": args.seed,
+            "limit": args.limit,
+            "tiny": args.tiny,
+        },
+        "completed": False,
+    }
+    history = run_callbacks.EpochHistory(history_path, record, prior)
+    best = run_callbacks.BestWeights(
+        os.path.join(checkpoint, _BEST_WEIGHTS), "val_loss", prior
+    )
+    callbacks = [
+        history,  # before the backup: see keras_seq.cli.callbacks
+        best,
+        run_callbacks.ResumableEarlyStopping(
+            prior, monitor="val_loss", patience=setup.patience
+        ),
+    ]
+    if args.batch_delay:
+        callbacks.append(run_callbacks.BatchDelay(args.batch_delay))
+    callbacks.append(backup)
+
+    print(
+        f"training {setup.builder} on {dataset}: {len(x_train):,} training and "
+        f"{len(x_val):,} validation examples, up to {epochs} epochs of "
+        f"{batch_size}; writing to {output}",
+        flush=True,
+    )
+    validation = (x_val,) if y_val is None else (x_val, y_val)
+    try:
+        model.fit(
+            x_train,
+            y_train,
+            validation_data=validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            # A progress bar on a terminal; one line an epoch in a log.
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+    except KeyboardInterrupt:
+        done = backup.completed_epochs()
+        if done:
+            say(
+                f"\ninterrupted: the {done} completed epochs are saved in "
+                f"{checkpoint}; resume with: {_resume_command(setup, dataset, output)}"
+            )
+        else:
+            say("\ninterrupted before the first epoch ended: nothing to resume")
+        return 130
+
+    best_epoch = best.restore()
+    score = setup.score(model, x_test, y_test, batch_size)
+    baselines = setup.baselines(dataset, (x_train, y_train), (x_test, y_test))
+    model_path = os.path.join(output, MODEL_FILE)
+    with atomic_path(model_path) as temporary:
+        model.save(temporary)
+    curves_path = os.path.join(output, CURVES_FILE)
+    with atomic_path(curves_path) as temporary:
+        plotting.training_curves(
+            history.history(),
+            temporary,
+            title=f"{setup.builder} on {dataset} ({backend})",
+            best_epoch=best_epoch,
+        )
+    history.write(
+        completed=True,
+        best_epoch=best_epoch,
+        test={
+            "metric": score.name,
+            "value": score.value,
+            "higher_is_better": score.higher_is_better,
+            "examples": len(x_test),
+        },
+        baselines={name: value for name, value in baselines},
+    )
+    shutil.rmtree(checkpoint, ignore_errors=True)
+
+    ran = len(history.epochs)
+    print(
+        f"test {score.name}: {score.value:.3f} on {len(x_test):,} held-out examples "
+        f"({_format_baselines(baselines)})"
+    )
+    if best_epoch is not None:
+        print(f"kept epoch {best_epoch} of {ran} (lowest validation loss)")
+    print(f"saved: {model_path} (with its preprocessor), {history_path}")
+    print(f"plot: {curves_path}")
+    print(f"time: {time.perf_counter() - started:.0f} s")
+    return 0
