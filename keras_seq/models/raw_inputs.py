@@ -100,7 +100,8 @@ class PreprocessedBatches(keras.utils.PyDataset):
             `sample_weight` may be None).
         batch_size: items per batch (the last may hold fewer).
         shuffle: reorder the items before every epoch (training).
-        seed: seed of that order.
+        seed: seed of that order; None draws one from NumPy's global
+            generator, which `keras.utils.set_random_seed` seeds.
     """
 
     def __init__(
@@ -125,6 +126,8 @@ class PreprocessedBatches(keras.utils.PyDataset):
                     f"`{argument}` must hold one item for each of the {self.size} "
                     f"inputs of `x`. Received: {count(items, argument)} items"
                 )
+        if seed is None:
+            seed = np.random.randint(2**31)  # noqa: NPY002 (the seeded global)
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(self.size)
         self.on_epoch_begin()
@@ -143,3 +146,33 @@ class PreprocessedBatches(keras.utils.PyDataset):
     def on_epoch_begin(self):
         if self.shuffle:
             self._order = self._rng.permutation(self.size)
+
+
+def batches_for_keras(batches):
+    """`batches` as `fit` and `evaluate` should get them, on every backend.
+
+    On TensorFlow, Keras' `PyDataset` adapter fixes the shape of every
+    batch to that of the first two, and a later batch of another padded
+    width fails; a `tf.data` pipeline whose every non-batch axis is of
+    unknown size takes them all (and the train step is traced once).
+    Elsewhere the batches go as they are.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return batches
+    import tensorflow as tf
+
+    def spec(array):
+        array = np.asarray(array)
+        return tf.TensorSpec((None,) * array.ndim, tf.as_dtype(array.dtype))
+
+    signature = keras.tree.map_structure(spec, batches[0])
+
+    def epoch():
+        batches.on_epoch_begin()
+        for index in range(len(batches)):
+            yield batches[index]
+        batches.on_epoch_end()
+
+    dataset = tf.data.Dataset.from_generator(epoch, output_signature=signature)
+    # A known number of batches: progress bars show the total.
+    return dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))

@@ -2,6 +2,7 @@ import keras
 
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
+from keras_seq.models.raw_inputs import batches_for_keras
 from keras_seq.models.raw_inputs import is_batch_stream
 from keras_seq.models.raw_inputs import split_off_last
 
@@ -91,7 +92,11 @@ class Task(keras.Model):
     def compile_from_config(self, config):
         # Keras skips compiling a loaded model whose `compile()` is
         # overridden; ours only fills in defaults, so the saved one is safe.
-        self.compile(**keras.saving.deserialize_keras_object(config))
+        config = keras.saving.deserialize_keras_object(config)
+        # "auto" resolved by the backend it was saved under (True on JAX
+        # means torch.compile on PyTorch): each backend resolves its own.
+        config.pop("jit_compile", None)
+        self.compile(**config)
         if self.built:
             self.optimizer.build(self.trainable_variables)
 
@@ -113,6 +118,7 @@ class Task(keras.Model):
         validation_data=None,
         shuffle=True,
         sample_weight=None,
+        validation_batch_size=None,
         **kwargs,
     ):
         if self._takes_model_inputs(x):
@@ -124,6 +130,7 @@ class Task(keras.Model):
                 validation_data=validation_data,
                 shuffle=shuffle,
                 sample_weight=sample_weight,
+                validation_batch_size=validation_batch_size,
                 **kwargs,
             )
         x, y, sample_weight = (
@@ -138,7 +145,7 @@ class Task(keras.Model):
         if validation_data is not None:
             validation_data = self._raw_batches(
                 *keras.utils.unpack_x_y_sample_weight(tuple(validation_data)),
-                batch_size=batch_size,
+                batch_size=validation_batch_size or batch_size,
             )
         return super().fit(
             self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
@@ -169,7 +176,7 @@ class Task(keras.Model):
         return self.preprocessor is None or is_batch_stream(x)
 
     def _raw_batches(self, x, y, sample_weight, batch_size, shuffle=False):
-        return PreprocessedBatches(
+        batches = PreprocessedBatches(
             self.preprocessor,
             as_items(x, "x"),
             as_items(y, "y"),
@@ -177,6 +184,7 @@ class Task(keras.Model):
             batch_size=batch_size or _DEFAULT_BATCH_SIZE,
             shuffle=shuffle,
         )
+        return batches_for_keras(batches)
 
     # Presets (keras_seq/models/preset.py holds the format). The module is
     # imported in each method so that this file's header stays as it was.

@@ -24,6 +24,7 @@ class CharacterIds(keras.layers.Layer):
         self._convert_input_args = False
         self._allow_non_tensor_positional_args = True
         self.widths = []
+        self.sizes = []
 
     def call(self, x, y=None, sample_weight=None):
         width = max(map(len, x))
@@ -31,6 +32,7 @@ class CharacterIds(keras.layers.Layer):
         for row, text in enumerate(x):
             ids[row, : len(text)] = [1 + ord(c) % 30 for c in text]
         self.widths.append(width)
+        self.sizes.append(len(x))
         return keras.utils.pack_x_y_sample_weight(ids, y, sample_weight)
 
 
@@ -140,3 +142,57 @@ def test_without_a_preprocessor_model_inputs_pass_through():
     model = TinyTextClassifier()
     assert model.predict(_ids(TEXTS), verbose=0).shape == (len(TEXTS), 2)
     assert "preprocessor" not in model.get_config()
+
+
+def test_batches_of_other_widths_than_the_first_two_train():
+    # On TensorFlow, Keras' PyDataset adapter took its shapes from the first
+    # two batches (width 12): the third (width 5) failed.
+    texts = ["twelve chars"] * 4 + ["short"] * 2
+    preprocessor = CharacterIds()
+    model = TinyTextClassifier(preprocessor=preprocessor)
+    model.compile()
+    history = model.fit(
+        texts, np.arange(6) % 2, batch_size=2, shuffle=False, epochs=2, verbose=0
+    )
+    assert np.isfinite(history.history["loss"]).all()
+    assert {12, 5} <= set(preprocessor.widths)
+
+
+def test_shuffled_training_is_reproducible_with_the_keras_seed():
+    def train():
+        keras.utils.set_random_seed(3)
+        model = TinyTextClassifier(preprocessor=CharacterIds())
+        model.compile()
+        model.fit(TEXTS, LABELS, batch_size=2, epochs=2, verbose=0)
+        return model.get_weights()
+
+    for first, second in zip(train(), train()):
+        np.testing.assert_array_equal(first, second)
+
+
+def test_validation_batch_size_is_honoured():
+    preprocessor = CharacterIds()
+    model = TinyTextClassifier(preprocessor=preprocessor)
+    model.compile()
+    model.fit(
+        TEXTS,
+        LABELS,
+        batch_size=2,
+        validation_data=(TEXTS, LABELS),
+        validation_batch_size=8,
+        epochs=1,
+        verbose=0,
+    )
+    assert 8 in preprocessor.sizes
+
+
+def test_a_loaded_model_resolves_jit_compile_on_its_own_backend(tmp_path):
+    # A file saved under JAX recorded jit_compile=True, which PyTorch read
+    # as torch.compile.
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    model.compile(jit_compile=True)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    fresh = TinyTextClassifier()
+    fresh.compile()
+    assert keras.saving.load_model(path).jit_compile == fresh.jit_compile
