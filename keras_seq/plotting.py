@@ -223,7 +223,7 @@ def attention_overlay(image, maps, path, title=None):
             )
             axis.set_title(f"layer {layer_index + 1}, head {head + 1}", fontsize=9)
     figure.suptitle(title or "Class token's attention over the patches")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.97))
     return _save(figure, path)
 
 
