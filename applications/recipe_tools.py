@@ -129,12 +129,20 @@ def update_registry(name, digest):
     match = re.search(pattern, text, re.S | re.M)
     if match is None:
         raise RuntimeError(f"No SHIPPED_PRESETS dict found in {PRESETS_MODULE}")
-    entry = r'^    "([^"]+)": "([0-9a-f]{64})",$'
+    entry = r'^    "([^"]+)": (?:\(\n        )?"([0-9a-f]{64})"(?:\n    \))?,$'
     entries = dict(re.findall(entry, match.group(0), re.M))
     entries[name] = digest
-    body = "".join(f'    "{key}": "{entries[key]}",\n' for key in sorted(entries))
+    body = "".join(_registry_entry(key, entries[key]) for key in sorted(entries))
     block = "SHIPPED_PRESETS = {\n" + body + "}"
     PRESETS_MODULE.write_text(text[: match.start()] + block + text[match.end() :])
+
+
+def _registry_entry(name, digest):
+    """One entry as `ruff format` writes it: one line if it fits in 88."""
+    line = f'    "{name}": "{digest}",\n'
+    if len(line) - 1 <= 88:
+        return line
+    return f'    "{name}": (\n        "{digest}"\n    ),\n'
 
 
 def ship(model, name, metadata, results):

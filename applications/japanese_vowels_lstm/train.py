@@ -3,7 +3,9 @@
 Trains `keras_seq.applications.RNNClassifier` (one LSTM layer) on the 216
 training utterances of `keras_seq.datasets.japanese_vowels` (12 LPC
 cepstrum channels, 7 to 29 frames each), standardized per channel by a
-`SeriesPreprocessor` adapted on the training split only; keeps the epoch
+`SeriesPreprocessor` adapted on the training split only, with Gaussian
+noise added to every real frame of each training batch (`--noise`
+standard deviations, drawn afresh each epoch); keeps the epoch
 of lowest validation loss (54 utterances: their accuracy is too coarse to
 choose by), then measures accuracy once on the archive's 370 test
 utterances. The baseline, per-channel mean, std, first, last and the
@@ -38,6 +40,36 @@ from keras_seq.preprocessing import SeriesPreprocessor  # noqa: E402
 
 NAME = "japanese_vowels_lstm"
 SEED = 20260505
+
+
+class NoisySeries(keras.utils.PyDataset):
+    """Training batches, preprocessed, with Gaussian noise on every real frame.
+
+    With 216 utterances the LSTM learns them by heart in a few epochs;
+    noise on the standardized coefficients (never on the padding) keeps
+    it from fitting each one exactly.
+    """
+
+    def __init__(self, series, labels, preprocessor, noise, batch_size, seed):
+        super().__init__()
+        self.series, self.labels = list(series), labels
+        self.preprocessor, self.noise = preprocessor, noise
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.on_epoch_end()
+
+    def __len__(self):
+        return len(self.series) // self.batch_size
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        values = self.preprocessor([self.series[row] for row in rows])
+        real = ~np.all(values == self.preprocessor.mask_value, axis=-1, keepdims=True)
+        noise = self.rng.normal(0.0, self.noise, values.shape) * real
+        return (values + noise).astype("float32"), self.labels[rows]
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(len(self.series))
 
 
 def summary_features(series):
@@ -97,10 +129,11 @@ def logistic_baseline(splits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=150)
     parser.add_argument("--batch-size", type=int, default=24)
     parser.add_argument("--hidden-dim", type=int, default=128)
-    parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--dropout", type=float, default=0.5)
+    parser.add_argument("--noise", type=float, default=1.0)
     parser.add_argument("--validation-only", action="store_true")
     parser.add_argument("--no-ship", action="store_true")
     args = parser.parse_args(argv)
@@ -127,13 +160,14 @@ def main(argv=None):
     model.compile()  # Adam 1e-3, gradient norm clipped to 1.0
     folder = recipe_tools.work_folder(NAME, settings)
     callbacks, best_path = recipe_tools.training_callbacks(folder, "val_loss", "min")
-    # Raw series in: each batch is standardized and padded by the preprocessor.
+    train = NoisySeries(
+        x_train, y_train, preprocessor, args.noise, args.batch_size, SEED
+    )
+    x_val, y_val = splits["validation"]
     model.fit(
-        list(x_train),
-        y_train,
-        validation_data=(list(splits["validation"][0]), splits["validation"][1]),
+        train,
+        validation_data=(preprocessor(list(x_val)), y_val),
         epochs=args.epochs,
-        batch_size=args.batch_size,
         callbacks=callbacks,
         verbose=2,
     )
@@ -156,8 +190,9 @@ def main(argv=None):
     }
     metadata = {
         "dataset": "japanese_vowels",
-        "description": "One-layer LSTM naming which of 9 speakers said /ae/; "
-        "raw (frames, 12) series in, 9 class probabilities out.",
+        "description": "One-layer LSTM (trained with input noise) naming "
+        "which of 9 speakers said /ae/; raw (frames, 12) series in, 9 class "
+        "probabilities out.",
         "metric": metric,
         "baseline": {"name": baseline["name"], "value": baseline["value"]},
         "training": {

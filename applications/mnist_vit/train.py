@@ -1,6 +1,6 @@
 """Recipe of the `mnist_vit` preset: a ViT on `keras_seq.datasets.mnist`.
 
-Trains `keras_seq.applications.ViT` (4x4 patches, 4 encoder layers) on the
+Trains `keras_seq.applications.ViT` (7x7 patches, 6 encoder layers) on the
 3,500 training digits, each epoch on a freshly augmented copy of them
 (small random rotations, zooms and shifts), keeps the epoch of best
 validation accuracy (500 digits), then measures accuracy once on the 1,000
@@ -101,12 +101,12 @@ def svm_baseline(splits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=150)
     parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--patch-size", type=int, default=4)
-    parser.add_argument("--num-layers", type=int, default=4)
+    parser.add_argument("--patch-size", type=int, default=7)
+    parser.add_argument("--num-layers", type=int, default=6)
     parser.add_argument("--num-heads", type=int, default=4)
-    parser.add_argument("--hidden-dim", type=int, default=64)
+    parser.add_argument("--hidden-dim", type=int, default=96)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--validation-only", action="store_true")
@@ -177,7 +177,7 @@ def main(argv=None):
     }
     metadata = {
         "dataset": "mnist",
-        "description": "ViT (4x4 patches, 4 layers, 64-d) classifying 28x28 "
+        "description": "ViT (7x7 patches, 6 layers, 96-d) classifying 28x28 "
         "MNIST digits; uint8 images in, 10 class probabilities out.",
         "metric": metric,
         "baseline": {"name": baseline["name"], "value": baseline["value"]},

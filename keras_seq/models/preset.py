@@ -541,6 +541,11 @@ def save_preset(model, directory, metadata=None, overwrite=False):
     parent = os.path.dirname(os.path.abspath(directory))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".preset_", dir=parent)
+    # mkdtemp makes the folder private (0700); a preset is as readable as
+    # any folder the user makes.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
     try:
         _write_preset(model, staging, directory, metadata)
         if exists:
