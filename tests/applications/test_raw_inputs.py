@@ -41,9 +41,23 @@ def _trained(case):
     return model, x, y
 
 
+class _TrainedOnDemand(dict):
+    """`{case: (model, x, y)}`, each case trained the first time it is asked for."""
+
+    def __missing__(self, case):
+        self[case] = _trained(case)
+        return self[case]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The cases trained once for the whole module (compiling dominates)."""
+    return _TrainedOnDemand()
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_fit_and_outputs_on_raw_inputs(case):
-    model, x, y = _trained(case)
+def test_fit_and_outputs_on_raw_inputs(trained, case):
+    model, x, y = trained[case]
     computed = outputs(model, case, x, y)
     assert len(computed) == len(x)
     assert np.isfinite(computed).all()
@@ -53,34 +67,37 @@ def test_fit_and_outputs_on_raw_inputs(case):
         assert all(isinstance(text, str) for text in texts)
 
 
-def test_causal_lm_generates_a_string_from_a_string():
-    model, _, _ = _trained("causal_lm")
+def test_causal_lm_generates_a_string_from_a_string(trained):
+    model, _, _ = trained["causal_lm"]
     text = model.generate("a fun", max_length=12)
     assert isinstance(text, str)
     assert text.startswith("a fun")
 
 
-def test_generated_text_is_the_detokenized_ids():
-    model, x, _ = _trained("seq2seq_transformer")
+def test_generated_text_is_the_detokenized_ids(trained):
+    model, x, _ = trained["seq2seq_transformer"]
     preprocessor = model.preprocessor
     texts = model.generate(x[:2], max_length=10)
     model.preprocessor = None
-    ids = model.generate(
-        preprocessor.generate_preprocess(x[:2]),
-        max_length=10,
-        start_token_id=preprocessor.start_token_id,
-        end_token_id=preprocessor.end_token_id,
-    )
+    try:
+        ids = model.generate(
+            preprocessor.generate_preprocess(x[:2]),
+            max_length=10,
+            start_token_id=preprocessor.start_token_id,
+            end_token_id=preprocessor.end_token_id,
+        )
+    finally:
+        model.preprocessor = preprocessor
     assert texts == list(preprocessor.generate_postprocess(ids))
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
+def saved(trained, tmp_path_factory):
     """Every case trained, saved under this backend, and its outputs."""
     directory = tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
     expected = {}
     for case in CASES:
-        model, x, y = _trained(case)
+        model, x, y = trained[case]
         model.save(str(directory / f"{case}.keras"))
         expected[case] = outputs(model, case, x, y)
     return directory, expected
