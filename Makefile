@@ -22,8 +22,17 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
+# Trains the default application (TextClassifier on the Rotten Tomatoes
+# reviews) with `keras-seq train`, then asks the saved model about two reviews.
+DEMO_DIR := runs/text_classifier
 demo: install
-	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BIN)/python examples/text_classification.py
+	@set -e; export KERAS_BACKEND=$${KERAS_BACKEND:-jax}; \
+	$(BIN)/keras-seq train --output $(DEMO_DIR); \
+	echo; \
+	$(BIN)/keras-seq predict $(DEMO_DIR) \
+		"a gripping, funny and moving film" "dull, flat and far too long"; \
+	echo; \
+	echo "picture: $(DEMO_DIR)/training_curves.png (the training curves)"
 
 lint: install
 	$(BIN)/ruff check keras_seq tests examples benchmarks applications conftest.py
@@ -34,7 +43,7 @@ lint: install
 test: lint
 	@set -e; for backend in $(BACKENDS); do \
 		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
-		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); \
+		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS); \
 	done
 
 clean:

@@ -157,6 +157,7 @@ def build_parser():
     _hidden(train, "--limit", type=_positive_int, metavar="N")
     _hidden(train, "--tiny", action="store_true")
     _hidden(train, "--batch-delay", type=_non_negative_float, default=0.0)
+    _hidden(train, "--patience", type=_positive_int)
 
     evaluate = sub["evaluate"]
     _model_argument(evaluate)

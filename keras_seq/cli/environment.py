@@ -103,6 +103,14 @@ def import_keras():
 
         if importlib.util.find_spec("keras_hub") is not None:
             import keras_hub  # noqa: F401
+        # Their devices are found on first use, with more logs (a failed
+        # cuInit on a machine without a GPU): find them now.
+        if "tensorflow" in sys.modules:
+            sys.modules["tensorflow"].config.list_physical_devices()
+        if keras.backend.backend() == "jax":
+            import jax
+
+            jax.devices()
     quiet_python_logs()
     return keras
 

@@ -136,7 +136,7 @@ def run(args):
         history,  # before the backup: see keras_seq.cli.callbacks
         best,
         run_callbacks.ResumableEarlyStopping(
-            prior, monitor="val_loss", patience=setup.patience
+            prior, monitor="val_loss", patience=args.patience or setup.patience
         ),
     ]
     if args.batch_delay:
