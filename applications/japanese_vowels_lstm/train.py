@@ -40,6 +40,26 @@ from keras_seq.preprocessing import SeriesPreprocessor  # noqa: E402
 
 NAME = "japanese_vowels_lstm"
 SEED = 20260505
+# What tests/applications/test_presets.py measures in the default run: the
+# first SUBSET test utterances, with the same function as the recipe.
+SUBSET = 185
+HIGHER_IS_BETTER = True
+
+
+def test_examples(count=None):
+    """Raw test series (a list) and their speakers, the first `count` (or all)."""
+    series, speakers = japanese_vowels.load_data("test")
+    return list(series[:count]), speakers[:count]
+
+
+def held_out_figure(model, series, speakers):
+    """Accuracy of `model` on raw `series`."""
+    return recipe_tools.accuracy(model, series, speakers)
+
+
+def probe_outputs(model, series):
+    """The class probabilities of raw `series`, compared across backends."""
+    return model.predict(series, verbose=0)
 
 
 class NoisySeries(keras.utils.PyDataset):
@@ -176,9 +196,8 @@ def main(argv=None):
     if args.validation_only:
         return
     model.load_weights(best_path)
-    x_test, y_test = splits["test"]
-    predicted = model.predict(list(x_test), verbose=0).argmax(axis=-1)
-    accuracy = float(np.mean(predicted == y_test))
+    x_test, y_test = test_examples()
+    accuracy = held_out_figure(model, x_test, y_test)
     print(f"test accuracy: {accuracy:.4f} on {len(x_test)} utterances", flush=True)
     baseline = logistic_baseline(splits)
     print(f"baseline: {baseline}", flush=True)

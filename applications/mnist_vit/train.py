@@ -36,6 +36,26 @@ from keras_seq.preprocessing import ImagePreprocessor  # noqa: E402
 
 NAME = "mnist_vit"
 SEED = 20260501
+# What tests/applications/test_presets.py measures in the default run: the
+# first SUBSET test digits, with the same function as the recipe.
+SUBSET = 300
+HIGHER_IS_BETTER = True
+
+
+def test_examples(count=None):
+    """Raw uint8 test digits and their labels, the first `count` (or all)."""
+    images, labels = mnist.load_data("test")
+    return images[:count], labels[:count]
+
+
+def held_out_figure(model, images, labels):
+    """Accuracy of `model` on raw `images`."""
+    return recipe_tools.accuracy(model, images, labels)
+
+
+def probe_outputs(model, images):
+    """The class probabilities of raw `images`, compared across backends."""
+    return model.predict(images, verbose=0)
 
 
 class AugmentedDigits(keras.utils.PyDataset):
@@ -163,9 +183,9 @@ def main(argv=None):
     if args.validation_only:
         return
     model.load_weights(best_path)
-    x_test, y_test = splits["test"]
+    x_test, y_test = test_examples()
     # Raw uint8 digits in: the preset's preprocessor scales them.
-    _, accuracy = model.evaluate(x_test, y_test, batch_size=100, verbose=0)
+    accuracy = held_out_figure(model, x_test, y_test)
     print(f"test accuracy: {accuracy:.4f} on {len(x_test)} digits", flush=True)
     baseline = svm_baseline(splits)
     print(f"baseline: {baseline}", flush=True)

@@ -3,8 +3,9 @@
 Run as `python -m tests.applications.preset_probe OUT.npz DIR [DIR ...]`
 with `KERAS_BACKEND` set: each folder (written by `save_to_preset` under
 another backend) is loaded with `Task.from_preset`, every file checked,
-and what it predicts from the raw inputs of its case (`raw_inputs`, keyed
-by the preset's name in its metadata) is saved into `OUT.npz` under that
+and what it predicts from the raw inputs of its case (a shipped preset's
+recipe says which, see preset_recipes.py; keyed by the preset's name in
+its metadata) is saved into `OUT.npz` under that
 name, for test_presets.py to compare.
 """
 
@@ -24,23 +25,13 @@ SENTENCES = [
 ]
 
 
-def raw_inputs(name):
-    """The raw inputs the preset `name` (or a test's tiny preset) predicts from."""
-    if name == "mnist_vit":
-        from keras_seq.datasets import mnist
-
-        return mnist.load_data("test")[0][:16]
-    if name == "japanese_vowels_lstm":
-        from keras_seq.datasets import japanese_vowels
-
-        return list(japanese_vowels.load_data("test")[0][:16])
-    if name == "tiny_text_classifier":
-        return SENTENCES
-    raise KeyError(f"No raw inputs for the preset {name!r}")
-
-
 def predictions(model, name):
-    return np.asarray(model.predict(raw_inputs(name), verbose=0), "float32")
+    """What `model` predicts from its case's raw inputs, as float32."""
+    if name == "tiny_text_classifier":
+        return np.asarray(model.predict(SENTENCES, verbose=0), "float32")
+    from tests.applications import preset_recipes
+
+    return preset_recipes.probe_outputs(model, name)
 
 
 def main(output, *directories):

@@ -1,0 +1,44 @@
+"""The recipes of the shipped presets, as modules the tests can call.
+
+Each `applications/<name>/train.py` defines, next to its `main`, how its
+held-out figure is measured, so that the tests check a preset with the
+same code that measured its card's figure:
+
+- `SUBSET`: how many test examples the default test run measures;
+- `HIGHER_IS_BETTER`: whether the figure is a score (or an error);
+- `test_examples(count=None)`: raw test inputs and targets, the first `count`;
+- `held_out_figure(model, inputs, targets)`: the card's metric;
+- `probe_outputs(model, inputs)`: a float array compared across backends.
+"""
+
+import functools
+import importlib.util
+import pathlib
+
+import numpy as np
+
+import keras_seq.applications
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def recipe(name):
+    """The module `applications/<name>/train.py` (imported, not run)."""
+    path = REPO / "applications" / name / "train.py"
+    spec = importlib.util.spec_from_file_location(f"recipe_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def builder(metadata):
+    """The application class a preset's metadata names."""
+    return getattr(keras_seq.applications, metadata["builder"])
+
+
+def probe_outputs(model, name, count=16):
+    """What the preset `name`'s recipe compares across backends, as float32."""
+    module = recipe(name)
+    inputs, _ = module.test_examples(count)
+    return np.asarray(module.probe_outputs(model, inputs), "float32")
