@@ -9,7 +9,7 @@ BACKENDS := tensorflow jax torch
 # stay within CI's time; `make test PYTEST_ARGS=` runs everything.
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,27 @@ test: lint
 		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
 		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS); \
 	done
+
+# The benchmarks of BENCHMARKS.md: every script under every backend, one
+# process each, on a quiet machine (all cores, no other load). The JSON
+# lines go to benchmarks/results/<backend>.jsonl; then report.py writes the
+# tables into BENCHMARKS.md. `make bench BENCH_ARGS=--quick` is a smoke run.
+BENCH_SCRIPTS := encoder generation attention recurrent applications demo
+BENCH_RESULTS := benchmarks/results
+BENCH_ARGS ?=
+bench: install
+	@set -e; mkdir -p $(BENCH_RESULTS); \
+	{ echo "nproc: $$(nproc)"; lscpu; } > $(BENCH_RESULTS)/machine.txt; \
+	: > $(BENCH_RESULTS)/commands.txt; \
+	for backend in $(BACKENDS); do \
+		: > $(BENCH_RESULTS)/$$backend.jsonl; \
+		for script in $(BENCH_SCRIPTS); do \
+			command="KERAS_BACKEND=$$backend $(BIN)/python benchmarks/$$script.py $(BENCH_ARGS) --output $(BENCH_RESULTS)/$$backend.jsonl"; \
+			echo "$$command" | tee -a $(BENCH_RESULTS)/commands.txt; \
+			TF_CPP_MIN_LOG_LEVEL=3 KERAS_BACKEND=$$backend $(BIN)/python benchmarks/$$script.py $(BENCH_ARGS) --output $(BENCH_RESULTS)/$$backend.jsonl > /dev/null; \
+		done; \
+	done; \
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

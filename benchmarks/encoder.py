@@ -1,0 +1,194 @@
+"""Transformer encoder training and inference against its peers, with MFU.
+
+Times a stack of encoder layers on float inputs `(batch, time, dim)` with a
+mean-squared-error loss against a random target, Adam, no dropout,
+post-norm (every candidate's default):
+
+- training: `model.fit` over `--steps` batches per call (one epoch),
+  median seconds per call divided by the steps;
+- inference: `model.predict_on_batch` of one batch.
+
+Candidates, in one process at the same sizes: `keras_seq.layers.
+TransformerEncoder`; `keras_hub.layers.TransformerEncoder`; the same block
+written from `keras.layers.MultiHeadAttention`, `LayerNormalization` and
+`Dense`; under PyTorch also `torch.nn.TransformerEncoder`, trained by a
+plain PyTorch loop (and run under `torch.no_grad()` in eval mode for
+inference). Model-FLOP utilisation is against the float32 matmul peak
+measured in the same process (`timing.matmul_peak_flops`).
+
+    KERAS_BACKEND=torch python benchmarks/encoder.py [--quick]
+"""
+
+import keras
+import keras_hub
+import numpy as np
+import timing
+
+from keras_seq import layers
+
+BENCHMARK = "encoder"
+FULL = dict(num_layers=2, batch=32, time=128, dim=256, heads=4, intermediate=1024)
+QUICK = dict(num_layers=1, batch=4, time=16, dim=32, heads=2, intermediate=64)
+EPSILON = 1e-5
+
+
+def keras_mha_block(x, heads, intermediate):
+    """A post-norm encoder block from `keras.layers` only."""
+    dim = x.shape[-1]
+    attention = keras.layers.MultiHeadAttention(heads, dim // heads)(x, x)
+    x = keras.layers.LayerNormalization(epsilon=EPSILON)(x + attention)
+    hidden = keras.layers.Dense(intermediate, activation="relu")(x)
+    return keras.layers.LayerNormalization(epsilon=EPSILON)(
+        x + keras.layers.Dense(dim)(hidden)
+    )
+
+
+CANDIDATES = {
+    "keras_seq.TransformerEncoder": lambda x, heads, intermediate: (
+        layers.TransformerEncoder(heads, intermediate, layer_norm_epsilon=EPSILON)(x)
+    ),
+    "keras_hub.TransformerEncoder": lambda x, heads, intermediate: (
+        keras_hub.layers.TransformerEncoder(
+            intermediate, heads, layer_norm_epsilon=EPSILON
+        )(x)
+    ),
+    "keras.MultiHeadAttention block": keras_mha_block,
+}
+PEERS = ["keras_hub.TransformerEncoder", "keras.MultiHeadAttention block", "torch.nn"]
+
+
+def build_keras(name, sizes):
+    inputs = keras.Input((sizes["time"], sizes["dim"]))
+    x = inputs
+    for _ in range(sizes["num_layers"]):
+        x = CANDIDATES[name](x, sizes["heads"], sizes["intermediate"])
+    model = keras.Model(inputs, x)
+    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+    return model
+
+
+def time_keras(name, sizes, data, repeats):
+    x, y = data
+    model = build_keras(name, sizes)
+    batch = sizes["batch"]
+    steps = len(x) // batch
+
+    def train():
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+
+    training = timing.measure(train, repeats)
+    for key in ("median_s", "min_s", "max_s"):
+        training[key] /= steps
+    training["times_s"] = [t / steps for t in training["times_s"]]
+    inference = timing.measure(lambda: model.predict_on_batch(x[:batch]), repeats)
+    jit = getattr(model, "jit_compile", None)
+    return training, inference, {"jit_compile": jit if isinstance(jit, bool) else None}
+
+
+def time_torch(sizes, data, repeats):
+    """`torch.nn.TransformerEncoder` with a plain training loop."""
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    layer = torch.nn.TransformerEncoderLayer(
+        sizes["dim"],
+        sizes["heads"],
+        sizes["intermediate"],
+        dropout=0.0,
+        activation="relu",
+        layer_norm_eps=EPSILON,
+        batch_first=True,
+    )
+    model = torch.nn.TransformerEncoder(
+        layer, sizes["num_layers"], enable_nested_tensor=False
+    ).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    loss_fn = torch.nn.MSELoss()
+    batch = sizes["batch"]
+    x = torch.from_numpy(data[0]).to(device)
+    y = torch.from_numpy(data[1]).to(device)
+    batches = [(x[i : i + batch], y[i : i + batch]) for i in range(0, len(x), batch)]
+
+    def train():
+        model.train()
+        for inputs, targets in batches:
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(inputs), targets)
+            loss.backward()
+            optimizer.step()
+        return loss.detach()
+
+    def predict():
+        model.eval()
+        with torch.no_grad():
+            return model(x[:batch])
+
+    training = timing.measure(train, repeats)
+    steps = len(batches)
+    for key in ("median_s", "min_s", "max_s"):
+        training[key] /= steps
+    training["times_s"] = [t / steps for t in training["times_s"]]
+    inference = timing.measure(predict, repeats)
+    return training, inference, {}
+
+
+def main(argv=None):
+    parser = timing.parser(__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=None, help="batches per fit call")
+    args = parser.parse_args(argv)
+    sizes = dict(QUICK if args.quick else FULL)
+    steps = args.steps or (2 if args.quick else 10)
+    repeats = timing.repeats_of(args)
+    timing.set_seed(0)
+    peak = timing.emit_peak(BENCHMARK, args)
+
+    rng = np.random.default_rng(0)
+    shape = (steps * sizes["batch"], sizes["time"], sizes["dim"])
+    data = (
+        rng.standard_normal(shape).astype("float32"),
+        rng.standard_normal(shape).astype("float32"),
+    )
+    results = {}
+    for name in CANDIDATES:
+        results[name] = time_keras(name, sizes, data, repeats)
+    if timing.backend() == "torch":
+        results["torch.nn"] = time_torch(sizes, data, repeats)
+
+    flops = {
+        mode: timing.encoder_flops(
+            sizes["batch"],
+            sizes["time"],
+            sizes["dim"],
+            sizes["intermediate"],
+            sizes["num_layers"],
+            training=mode == "train",
+        )
+        for mode in ("train", "predict")
+    }
+    for index, mode in enumerate(("train", "predict")):
+        records = []
+        for name, result in results.items():
+            measured = result[index]
+            seconds = measured["median_s"]
+            record = {
+                "benchmark": BENCHMARK,
+                "name": name,
+                "mode": mode,
+                "sizes": dict(sizes, steps_per_call=steps),
+                **measured,
+                **result[2],
+                "model_flops": flops[mode],
+                "flops_per_s": flops[mode] / seconds,
+                "peak_flops_per_s": peak,
+                "mfu": flops[mode] / seconds / peak,
+                "tokens_per_s": sizes["batch"] * sizes["time"] / seconds,
+                "examples_per_s": sizes["batch"] / seconds,
+                "quick": args.quick,
+            }
+            records.append(record)
+        for record in timing.add_speedups(records, PEERS):
+            timing.emit(record, args.output)
+
+
+if __name__ == "__main__":
+    main()
