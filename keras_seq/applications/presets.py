@@ -39,6 +39,7 @@ SHIPPED_PRESETS = {
         "fd08a97c4263c675a5724445e915954b256bffdd7266d4cf1a5cae90f0a7b780"
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
+    "sunspots_lstm": "ae314b72aeddffdb01dda63d5ed95c3734bea8387ca325d3a48a10d035e827a3",
 }
 
 
