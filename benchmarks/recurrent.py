@@ -6,9 +6,10 @@ on token ids `(batch, time)` against the same model written with
 the same sizes (vocabulary 1000, 128 steps, hidden 128, batch 32, one
 layer, 2 classes), Adam, sparse categorical cross-entropy. Training times
 `model.fit` over `--steps` batches per call, per step; inference times
-`model.predict_on_batch` of one batch. The ids have no padding, so both
-run their backend's fused LSTM kernel where it has one. keras-seq should
-add no overhead: the speed-up against the plain model should be 1.0.
+`model.predict_on_batch` of one batch. The ids have no padding; both
+models pass the embedding's padding mask to the same `keras.layers.LSTM`.
+keras-seq should add no overhead: the speed-up against the plain model
+should be 1.0.
 
     KERAS_BACKEND=tensorflow python benchmarks/recurrent.py [--quick]
 """

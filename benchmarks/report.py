@@ -243,9 +243,10 @@ def attention(records):
             if r.get("memory_method")
         }
     )
+    sizes = _sizes(select(records, "attention")[0], ["batch", "heads", "dim", "causal"])
     return (
-        "Self-attention, batch 1, 4 heads, dim 256 (`train`: forward, backward and "
-        f"update; `predict`: forward). Peak memory: {'; '.join(methods) or '-'}.\n\n"
+        f"Self-attention, {sizes} (`train`: forward, backward and update; "
+        f"`predict`: forward). Peak memory: {'; '.join(methods) or '-'}.\n\n"
         + table(
             [
                 "backend",
@@ -306,7 +307,8 @@ def applications(records):
         )
     if not rows:
         return ""
-    return "Applications at default sizes (batch 32):\n\n" + table(
+    batch = _sizes(select(records, "applications")[0], ["batch", "steps_per_call"])
+    return f"Applications at default sizes ({batch}):\n\n" + table(
         [
             "backend",
             "application",
