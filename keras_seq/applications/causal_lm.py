@@ -9,6 +9,7 @@ from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_transformer_sizes
+from keras_seq.utils.validation import check_vocabulary_size
 
 BACKBONES = ("transformer", *RECURRENT_CELLS)
 
@@ -77,7 +78,7 @@ class CausalLM(GenerativeTask):
         dtype=None,
         **kwargs,
     ):
-        check_positive_int("vocabulary_size", vocabulary_size)
+        check_vocabulary_size("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_choice("backbone", backbone, BACKBONES)
         check_rate("dropout", dropout)

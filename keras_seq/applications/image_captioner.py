@@ -10,6 +10,7 @@ from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_transformer_sizes
+from keras_seq.utils.validation import check_vocabulary_size
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -80,7 +81,7 @@ class ImageCaptioner(GenerativeTask):
         **kwargs,
     ):
         input_shape = check_input_shape(input_shape, rank=3)
-        check_positive_int("vocabulary_size", vocabulary_size)
+        check_vocabulary_size("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         check_rate("dropout", dropout)

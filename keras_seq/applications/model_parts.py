@@ -10,7 +10,7 @@ import keras
 from keras_seq.layers import MaskedMeanPooling
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.utils.validation import check_input_shape
-from keras_seq.utils.validation import check_positive_int
+from keras_seq.utils.validation import check_vocabulary_size
 
 CELLS = tuple(RECURRENT_CELLS)
 POOLINGS = ("mean", "class_token")
@@ -35,7 +35,7 @@ def sequence_inputs(vocabulary_size, input_shape, mask_value, dtype=None):
             f"vocabulary_size={vocabulary_size!r}, input_shape={input_shape!r}"
         )
     if vocabulary_size is not None:
-        check_positive_int("vocabulary_size", vocabulary_size)
+        check_vocabulary_size("vocabulary_size", vocabulary_size)
         inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         return inputs, inputs
     shape = check_input_shape(input_shape, rank=2, allow_unknown_first=True)

@@ -9,6 +9,7 @@ from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_token_ids
+from keras_seq.utils.validation import check_vocabulary_size
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -75,8 +76,8 @@ class Seq2SeqRNN(GenerativeTask):
         dtype=None,
         **kwargs,
     ):
-        check_positive_int("source_vocabulary_size", source_vocabulary_size)
-        check_positive_int("target_vocabulary_size", target_vocabulary_size)
+        check_vocabulary_size("source_vocabulary_size", source_vocabulary_size)
+        check_vocabulary_size("target_vocabulary_size", target_vocabulary_size)
         check_positive_int("max_length", max_length)
         check_choice("cell", cell, tuple(RECURRENT_CELLS))
         check_positive_int("num_layers", num_layers)

@@ -10,6 +10,7 @@ from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_token_ids
 from keras_seq.utils.validation import check_transformer_sizes
+from keras_seq.utils.validation import check_vocabulary_size
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -78,8 +79,8 @@ class Seq2SeqTransformer(GenerativeTask):
         dtype=None,
         **kwargs,
     ):
-        check_positive_int("source_vocabulary_size", source_vocabulary_size)
-        check_positive_int("target_vocabulary_size", target_vocabulary_size)
+        check_vocabulary_size("source_vocabulary_size", source_vocabulary_size)
+        check_vocabulary_size("target_vocabulary_size", target_vocabulary_size)
         check_positive_int("max_length", max_length)
         if target_max_length is not None:
             check_positive_int("target_max_length", target_max_length)

@@ -13,6 +13,7 @@ from keras_seq.utils.validation import check_head
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_transformer_sizes
+from keras_seq.utils.validation import check_vocabulary_size
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -78,7 +79,7 @@ class TextClassifier(ClassifierTask):
         dtype=None,
         **kwargs,
     ):
-        check_positive_int("vocabulary_size", vocabulary_size)
+        check_vocabulary_size("vocabulary_size", vocabulary_size)
         check_positive_int("max_length", max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         check_rate("dropout", dropout)

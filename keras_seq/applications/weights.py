@@ -17,6 +17,7 @@ import hashlib
 import os
 
 from keras_seq.models import preset as preset_format
+from keras_seq.models.weights_file import load_weights_file
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weight_files")
 
@@ -90,5 +91,4 @@ def load_weights(model, weights):
     registered = isinstance(weights, str) and weights in REGISTERED_WEIGHTS
     if not registered and preset_format.is_preset_reference(weights):
         return preset_format.load_preset_weights(model, weights)
-    model.load_weights(weights_path(weights))
-    return model
+    return load_weights_file(model, weights_path(weights))

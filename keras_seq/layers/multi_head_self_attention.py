@@ -133,11 +133,11 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check_positive_int("num_heads", num_heads)
-        check_positive_int("key_dim", key_dim, allow_none=True)
-        check_positive_int("value_dim", value_dim, allow_none=True)
-        check_positive_int("output_dim", output_dim, allow_none=True)
-        check_rate("dropout", dropout)
+        num_heads = check_positive_int("num_heads", num_heads)
+        key_dim = check_positive_int("key_dim", key_dim, allow_none=True)
+        value_dim = check_positive_int("value_dim", value_dim, allow_none=True)
+        output_dim = check_positive_int("output_dim", output_dim, allow_none=True)
+        dropout = check_rate("dropout", dropout)
         check_choice("merge", merge, MERGE_MODES)
         self.num_heads = num_heads
         self.key_dim = key_dim

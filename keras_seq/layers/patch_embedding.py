@@ -42,7 +42,7 @@ class StridedPatchEmbedding(keras.layers.Layer):
         self.patch_shape = check_size_tuple(
             self.size_argument, patch_shape, self.spatial_rank
         )
-        check_positive_int("embedding_dim", embedding_dim)
+        embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         if position is not None:
             check_choice("position", position, POSITION_KINDS)
         self.embedding_dim = embedding_dim

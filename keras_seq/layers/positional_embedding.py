@@ -77,7 +77,7 @@ class PositionalEmbedding(keras.layers.Layer):
         self, max_length, kind="learned", initializer="glorot_uniform", **kwargs
     ):
         super().__init__(**kwargs)
-        check_positive_int("max_length", max_length)
+        max_length = check_positive_int("max_length", max_length)
         check_choice("kind", kind, POSITION_KINDS)
         self.max_length = max_length
         self.kind = kind

@@ -34,10 +34,10 @@ class TransformerBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check_positive_int("num_heads", num_heads)
-        check_positive_int("intermediate_dim", intermediate_dim)
-        check_rate("dropout", dropout)
-        check_positive_int("key_dim", key_dim, allow_none=True)
+        num_heads = check_positive_int("num_heads", num_heads)
+        intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
+        dropout = check_rate("dropout", dropout)
+        key_dim = check_positive_int("key_dim", key_dim, allow_none=True)
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout

@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.models import input_checks
 from keras_seq.models.task import Task
 
 
@@ -53,9 +54,23 @@ class ClassifierTask(Task):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=kind == "logits")
 
     def default_metrics(self):
+        if not self.init_config["include_top"]:
+            return []  # Features out: the loss passed to compile() decides.
         kind = self._head_kind()
         if kind == "regression":
             return [keras.metrics.MeanSquaredError(name="mse")]
         if kind == "sigmoid":
             return [keras.metrics.BinaryAccuracy(name="accuracy")]
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+    def _check_targets(self, y):
+        config = self.init_config
+        if config["include_top"] and config["classifier_activation"] in (
+            "softmax",
+            None,
+            "linear",
+        ):
+            if config["classes"] > 1:
+                input_checks.check_targets(
+                    self, y, config["classes"], "class labels `y`"
+                )

@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from keras_seq.generation import get_sampler
+from keras_seq.models import input_checks
 from keras_seq.models.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
@@ -174,6 +175,9 @@ class GenerativeTask(Task):
             )
             tokens[np.cumsum(ended, axis=1) - ended > 0] = 0
         return tokens
+
+    def _check_targets(self, y):
+        input_checks.check_targets(self, y, self.vocabulary_size, "next-token ids `y`")
 
     @property
     def vocabulary_size(self):

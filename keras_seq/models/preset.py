@@ -44,6 +44,8 @@ import tempfile
 import keras
 import numpy as np
 
+from keras_seq.models.weights_file import load_weights_file
+
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
@@ -406,7 +408,7 @@ class OpenPreset:
         return preprocessor
 
     def load_weights(self, model):
-        model.load_weights(os.path.join(self.directory, WEIGHTS_FILE))
+        load_weights_file(model, os.path.join(self.directory, WEIGHTS_FILE))
         return model
 
 
@@ -460,6 +462,8 @@ def accept_presets_as_weights(cls):
     caller gives must agree, see `OpenPreset.arguments`), builds the model
     with the preset's preprocessor (unless the caller passes one) and
     loads its weights. Any other `weights` reaches `cls.__init__` as it is.
+    The wrapper also makes NumPy integer arguments Python ints, and refuses
+    `keras.models.clone_model`'s call with tensors.
     """
     init = cls.__dict__.get("__init__")
     if init is None or getattr(init, "_takes_presets", False):
@@ -481,6 +485,8 @@ def accept_presets_as_weights(cls):
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        _refuse_graph_tensors(cls, args)
+        args, kwargs = _plain_ints(args), _plain_ints(kwargs)
         try:
             bound = signature.bind_partial(self, *args, **kwargs)
         except TypeError:
@@ -504,6 +510,39 @@ def accept_presets_as_weights(cls):
 
     __init__._takes_presets = True
     cls.__init__ = __init__
+
+
+def _plain_ints(value):
+    """`value` with every NumPy integer (in tuples, lists, dicts) a Python int.
+
+    Keras layers and JSON configs take Python ints only; a builder takes
+    every integer type (`np.int64(8)` as well as `8`).
+    """
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain_ints(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain_ints(item) for key, item in value.items()}
+    return value
+
+
+def _refuse_graph_tensors(cls, args):
+    """Refuses `keras.models.clone_model`'s call of a builder with its graph.
+
+    `clone_model` calls the class with the cloned input and output tensors,
+    as if it were `keras.Model(inputs, outputs)`; a builder takes sizes.
+    """
+    if args and any(
+        isinstance(leaf, keras.KerasTensor) for leaf in keras.tree.flatten(args[0])
+    ):
+        raise TypeError(
+            f"{cls.__name__} is built from its sizes, not from input and output "
+            "tensors, so `keras.models.clone_model` cannot rebuild it. Copy it "
+            f"with `{cls.__name__}.from_config(model.get_config())` (new "
+            "weights; then `copy.set_weights(model.get_weights())` to copy "
+            "them too), or save and load it."
+        )
 
 
 def save_preset(model, directory, metadata=None, overwrite=False):

@@ -80,9 +80,9 @@ class RecurrentStack(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         check_choice("cell", cell, tuple(RECURRENT_CELLS))
-        check_positive_int("num_layers", num_layers)
-        check_positive_int("hidden_dim", hidden_dim)
-        check_rate("dropout", dropout)
+        num_layers = check_positive_int("num_layers", num_layers)
+        hidden_dim = check_positive_int("hidden_dim", hidden_dim)
+        dropout = check_rate("dropout", dropout)
         if bidirectional and return_state:
             raise ValueError(
                 "A bidirectional `RecurrentStack` returns no states: pass "
@@ -229,7 +229,7 @@ class RecurrentDecoderStack(keras.layers.Layer):
         self, cell, vocabulary_size, num_layers, hidden_dim, dropout=0.0, **kwargs
     ):
         super().__init__(**kwargs)
-        check_positive_int("vocabulary_size", vocabulary_size)
+        vocabulary_size = check_positive_int("vocabulary_size", vocabulary_size)
         self.cell = cell
         self.vocabulary_size = vocabulary_size
         self.num_layers = num_layers

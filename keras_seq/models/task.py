@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.models import input_checks
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
 from keras_seq.models.raw_inputs import batches_for_keras
@@ -55,6 +56,14 @@ class Task(keras.Model):
         dtype=None,
         **kwargs,
     ):
+        if preprocessor is not None and not isinstance(
+            preprocessor, keras.layers.Layer
+        ):
+            raise TypeError(
+                "`preprocessor` must be None (model inputs) or a preprocessor of "
+                "`keras_seq.preprocessing`. Received: preprocessor of type "
+                f"{type(preprocessor).__name__}"
+            )
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
         self.init_config = dict(init_config)
         self.preprocessor = preprocessor
@@ -121,6 +130,9 @@ class Task(keras.Model):
         validation_batch_size=None,
         **kwargs,
     ):
+        self._check_data(x, y)
+        if isinstance(validation_data, (list, tuple)):
+            self._check_data(*validation_data[:2])
         if self._takes_model_inputs(x):
             return super().fit(
                 x,
@@ -154,6 +166,7 @@ class Task(keras.Model):
         )
 
     def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None, **kwargs):
+        self._check_data(x, y)
         if self._takes_model_inputs(x):
             return super().evaluate(
                 x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs
@@ -163,6 +176,7 @@ class Task(keras.Model):
         )
 
     def predict(self, x, batch_size=None, **kwargs):
+        self._check_data(x)
         if self._takes_model_inputs(x):
             return super().predict(x, batch_size=batch_size, **kwargs)
         # All at once: one padded length, so the batches' per-step outputs
@@ -171,6 +185,35 @@ class Task(keras.Model):
             self.preprocessor(as_items(x, "x"))
         )
         return super().predict(inputs, batch_size=batch_size, **kwargs)
+
+    def _check_data(self, x, y=None):
+        """Checks arrays given to `fit`, `evaluate` or `predict` (input_checks.py)."""
+        if is_batch_stream(x):
+            return
+        if self.preprocessor is None:
+            input_checks.check_inputs(self, x, self._input_vocabularies())
+        elif x is not None and not isinstance(x, (str, bytes, dict)) and not len(x):
+            raise ValueError("`x` holds no examples: it is empty.")
+        if y is not None:
+            self._check_targets(y)
+
+    # The vocabulary of each token input, by the name the builders give it.
+    _VOCABULARY_ARGUMENTS = {
+        "token_ids": "vocabulary_size",
+        "source_ids": "source_vocabulary_size",
+        "target_ids": "target_vocabulary_size",
+    }
+
+    def _input_vocabularies(self):
+        """`{input name: vocabulary size}` of the model's token inputs."""
+        return {
+            name: self.init_config[argument]
+            for name, argument in self._VOCABULARY_ARGUMENTS.items()
+            if self.init_config.get(argument) is not None
+        }
+
+    def _check_targets(self, y):
+        """Checks raw or model targets `y`; subclasses check their ranges."""
 
     def _takes_model_inputs(self, x):
         return self.preprocessor is None or is_batch_stream(x)

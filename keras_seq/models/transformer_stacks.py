@@ -30,8 +30,8 @@ def _stack_layers(
     layer_norm_epsilon,
     dtype,
 ):
-    check_positive_int("num_layers", num_layers)
-    check_rate("dropout", dropout)
+    num_layers = check_positive_int("num_layers", num_layers)
+    dropout = check_rate("dropout", dropout)
     return [
         layer_class(
             num_heads,
@@ -197,7 +197,7 @@ class TransformerDecoderStack(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check_positive_int("hidden_dim", hidden_dim)
+        hidden_dim = check_positive_int("hidden_dim", hidden_dim)
         self.vocabulary_size = vocabulary_size
         self.max_length = max_length
         self.num_layers = num_layers

@@ -105,7 +105,18 @@ def _own_messages(call):
 
 
 def pack_outputs(x, y=None, sample_weight=None):
-    """`x`, or `(x, y[, sample_weight])` with the targets as NumPy arrays."""
+    """`x`, or `(x, y[, sample_weight])` with the targets as NumPy arrays.
+
+    Raises a ValueError unless `y` and `sample_weight` hold one row for
+    each example of `x` (an array, or a dict of arrays).
+    """
+    examples = len(next(iter(x.values())) if isinstance(x, dict) else x)
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None and len(value) != examples:
+            raise ValueError(
+                f"`x` and `{name}` must hold as many examples. Received: "
+                f"{examples} in x and {len(value)} in {name}"
+            )
     if y is not None:
         y = np.asarray(y)
     if sample_weight is not None:

@@ -101,6 +101,13 @@ def train_byte_pair_tokenizer(texts, vocabulary_size, min_frequency=2):
         merge if isinstance(merge, str) else " ".join(merge)
         for merge in model["merges"]
     ]
+    if not merges:
+        # KerasHub's BytePairTokenizer cannot be built without merges.
+        raise ValueError(
+            "`texts` are too little text to learn any merge: no pair of "
+            f"characters occurs min_frequency={min_frequency} times. Give more "
+            "(or longer) texts, or a lower `min_frequency`."
+        )
     return keras_hub.tokenizers.BytePairTokenizer(
         vocabulary=dict(model["vocab"]),
         merges=merges,

@@ -27,6 +27,19 @@ def check_positive_int(name, value, allow_none=False):
     return int(value)
 
 
+def check_vocabulary_size(name, value):
+    """Returns `value` as an `int` if it is a vocabulary size: 2 or more ids.
+
+    Id 0 is padding, so a vocabulary needs at least one other token.
+    """
+    if not is_int(value) or value < 2:
+        raise ValueError(
+            f"`{name}` must be an int of at least 2 (id 0 is padding, so one "
+            f"real token needs 2 ids). Received: {name}={value!r}"
+        )
+    return int(value)
+
+
 def check_rate(name, value):
     """Returns `value` if it is a rate in [0, 1), such as a dropout rate."""
     if (
@@ -106,6 +119,17 @@ def check_head(classes, include_top, classifier_activation):
     if not include_top:
         return
     check_positive_int("classes", classes)
+    if classifier_activation is not None:
+        import keras
+
+        try:
+            keras.activations.get(classifier_activation)
+        except ValueError:
+            raise ValueError(
+                "`classifier_activation` must be None (logits) or a Keras "
+                "activation, such as 'softmax', 'sigmoid' or 'linear'. "
+                f"Received: classifier_activation={classifier_activation!r}"
+            ) from None
     if classes == 1 and classifier_activation == "softmax":
         # A softmax over one class is the constant 1: nothing can be learned.
         raise ValueError(

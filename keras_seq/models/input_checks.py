@@ -1,0 +1,99 @@
+"""Checks of the arrays a `Task`'s `fit`, `evaluate` and `predict` receive.
+
+Keras hands arrays to the backend as they are, and the backends disagree
+on what a bad one does: an id past the vocabulary is a NaN row on JAX (its
+gather fills out-of-range rows), an `InvalidArgumentError` deep in a graph
+on TensorFlow and an `IndexError` on PyTorch; a label past the classes
+trains silently on JAX; an image of another size fails in a reshape. These
+checks run on the host before any of that, once per call, and fail with a
+`ValueError` that names the input, what it must be and what it was.
+
+Shapes are checked for every array-like (anything with a `shape`); dtypes,
+id and label ranges for NumPy arrays and lists, on which the check is a
+pass over the data (`min` and `max`). Tensors of a backend, datasets and
+generators are passed through unchecked: their values live on a device or
+arrive batch by batch.
+"""
+
+import numpy as np
+
+from keras_seq.utils.validation import check_token_ids
+from keras_seq.utils.validation import is_int
+
+
+def named_arrays(model, x):
+    """`[(input name, value)]` of `x` against `model.inputs`, or None.
+
+    None when `x` does not have the structure of the model's inputs (Keras
+    then reports it as it would).
+    """
+    names = [tensor.name for tensor in model.inputs]
+    if isinstance(x, dict):
+        if sorted(x) != sorted(names):
+            return None
+        return [(name, x[name]) for name in names]
+    if isinstance(x, (list, tuple)) and len(names) > 1:
+        if len(x) != len(names):
+            return None
+        return list(zip(names, x))
+    return [(names[0], x)] if len(names) == 1 else None
+
+
+def check_inputs(model, x, vocabularies):
+    """Checks `x`, the model inputs given to `fit`, `evaluate` or `predict`.
+
+    Args:
+        model: the functional model.
+        x: an array, a list or tuple of arrays (one per input, in order) or
+            a dict by input name.
+        vocabularies: `{input name: vocabulary size}` of its token inputs.
+    """
+    pairs = named_arrays(model, x)
+    if pairs is None:
+        return
+    for tensor, (name, value) in zip(model.inputs, pairs):
+        if isinstance(value, (list, tuple)):
+            value = np.asarray(value)
+        shape = getattr(value, "shape", None)
+        if shape is None:
+            continue
+        _check_shape(model, name, tuple(shape), tuple(tensor.shape))
+        if isinstance(value, np.ndarray) and name in vocabularies:
+            check_token_ids(name, value, vocabularies[name])
+
+
+def check_targets(model, y, upper, what):
+    """Checks that integer targets `y` (a NumPy array or list) lie in `[0, upper)`.
+
+    `what` says what the targets are, e.g. "class labels of `y`".
+    """
+    if isinstance(y, (list, tuple)):
+        y = np.asarray(y)
+    if isinstance(y, np.ndarray) and np.issubdtype(y.dtype, np.integer) and y.size:
+        low, high = y.min(), y.max()
+        if low < 0 or high >= upper:
+            raise ValueError(
+                f"{type(model).__name__} takes {what} in [0, {upper}). "
+                f"Received values from {low} to {high}."
+            )
+
+
+def _check_shape(model, name, shape, expected):
+    sizes = ["any" if size is None else str(size) for size in expected[1:]]
+    wanted = "(" + ", ".join(["batch", *sizes]) + ")"
+    if len(shape) != len(expected):
+        raise ValueError(
+            f"{type(model).__name__} takes `{name}` of shape {wanted}: "
+            f"{len(expected)} axes. Received shape {shape}."
+        )
+    if shape[0] == 0:
+        raise ValueError(
+            f"`{name}` holds no examples: its batch axis is empty. "
+            f"Received shape {shape}."
+        )
+    for axis, (size, want) in enumerate(zip(shape[1:], expected[1:]), start=1):
+        if want is not None and is_int(size) and size != want:
+            raise ValueError(
+                f"{type(model).__name__} takes `{name}` of shape {wanted}: axis "
+                f"{axis} must be {want}. Received shape {shape}."
+            )
