@@ -35,10 +35,17 @@ PRESETS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "preset_f
 
 # name -> the SHA-256 digest of its metadata.json (written by the recipes).
 SHIPPED_PRESETS = {
+    "en_fr_names": "21fca45f6e986db69c84895eead129ed7ae018d317aba0cab57d14d5e8b76870",
+    "hamlet_char_lm": (
+        "5386a3de72c0c1f19cb91e6cddb7a06d8c1d15ea7ec8941a9803f358c12235c7"
+    ),
     "japanese_vowels_lstm": (
         "fd08a97c4263c675a5724445e915954b256bffdd7266d4cf1a5cae90f0a7b780"
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
+    "rotten_tomatoes": (
+        "50491a90f942a51def02954ddde188b74540c1149cd442795fbf10bccc320b21"
+    ),
     "sunspots_lstm": "ae314b72aeddffdb01dda63d5ed95c3734bea8387ca325d3a48a10d035e827a3",
 }
 
