@@ -35,6 +35,9 @@ PRESETS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "preset_f
 
 # name -> the SHA-256 digest of its metadata.json (written by the recipes).
 SHIPPED_PRESETS = {
+    "digit_captions": (
+        "3229b36698e66f7fec8f62480b43c42b789ebeac092589bb7f618cdd70e5da4b"
+    ),
     "en_fr_names": "21fca45f6e986db69c84895eead129ed7ae018d317aba0cab57d14d5e8b76870",
     "hamlet_char_lm": (
         "5386a3de72c0c1f19cb91e6cddb7a06d8c1d15ea7ec8941a9803f358c12235c7"
@@ -44,7 +47,7 @@ SHIPPED_PRESETS = {
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
     "rotten_tomatoes": (
-        "50491a90f942a51def02954ddde188b74540c1149cd442795fbf10bccc320b21"
+        "ebc08bc674f1bd107148307ecffff37b64fce753c49c01a2c934b74b4894f4ad"
     ),
     "sunspots_lstm": "ae314b72aeddffdb01dda63d5ed95c3734bea8387ca325d3a48a10d035e827a3",
 }
