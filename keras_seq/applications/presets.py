@@ -36,7 +36,7 @@ PRESETS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "preset_f
 # name -> the SHA-256 digest of its metadata.json (written by the recipes).
 SHIPPED_PRESETS = {
     "digit_captions": (
-        "3229b36698e66f7fec8f62480b43c42b789ebeac092589bb7f618cdd70e5da4b"
+        "28471af28f6a83515ee04b15f7707980ee134a49502e7f6733b022a9f5537444"
     ),
     "en_fr_names": "21fca45f6e986db69c84895eead129ed7ae018d317aba0cab57d14d5e8b76870",
     "hamlet_char_lm": (
@@ -46,6 +46,9 @@ SHIPPED_PRESETS = {
         "fd08a97c4263c675a5724445e915954b256bffdd7266d4cf1a5cae90f0a7b780"
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
+    "moving_digits_vivit": (
+        "b373fcd381ff695beb2bac90b43078f6f3b44a9f4263b0cd4a79b3aaef165216"
+    ),
     "rotten_tomatoes": (
         "ebc08bc674f1bd107148307ecffff37b64fce753c49c01a2c934b74b4894f4ad"
     ),
