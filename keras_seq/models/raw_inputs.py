@@ -176,3 +176,27 @@ def batches_for_keras(batches):
     dataset = tf.data.Dataset.from_generator(epoch, output_signature=signature)
     # A known number of batches: progress bars show the total.
     return dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))
+
+
+def padded_batch_count(examples, batch_size):
+    """How many rows `predict` runs for `examples`: the last batch's rounded up.
+
+    The last, partial batch is padded to a power of two (at most
+    `batch_size`), so that calls with any number of examples run a few
+    batch shapes only, and a compiled predict function is traced a few
+    times, not once per new count.
+    """
+    remainder = examples % batch_size
+    if remainder == 0:
+        return examples
+    return examples - remainder + min(batch_size, 1 << (remainder - 1).bit_length())
+
+
+def pad_rows(inputs, rows):
+    """Model inputs (an array or a dict of them) with zero rows added up to `rows`."""
+
+    def pad(array):
+        extra = rows - len(array)
+        return np.pad(array, [(0, extra)] + [(0, 0)] * (array.ndim - 1))
+
+    return keras.tree.map_structure(pad, inputs)

@@ -4,7 +4,10 @@ from keras_seq.models import input_checks
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
 from keras_seq.models.raw_inputs import batches_for_keras
+from keras_seq.models.raw_inputs import count
 from keras_seq.models.raw_inputs import is_batch_stream
+from keras_seq.models.raw_inputs import pad_rows
+from keras_seq.models.raw_inputs import padded_batch_count
 from keras_seq.models.raw_inputs import split_off_last
 
 # Keras' own default batch size of `fit`, `evaluate` and `predict`.
@@ -36,8 +39,9 @@ class Task(keras.Model):
       batch through the preprocessor, which pads it to its own longest
       sequence. The preprocessor is saved with the model, its vocabulary
       inside the `.keras` file. Datasets and generators (`tf.data`,
-      `keras.utils.PyDataset`) must yield model inputs: they go to Keras
-      unchanged.
+      `keras.utils.PyDataset`) must yield model inputs, and a dict keyed
+      by the model's input names is taken as model inputs: they go to
+      Keras unchanged.
 
     Args:
         inputs, outputs: the functional graph.
@@ -133,6 +137,13 @@ class Task(keras.Model):
         self._check_data(x, y)
         if isinstance(validation_data, (list, tuple)):
             self._check_data(*validation_data[:2])
+            if not self._takes_model_inputs(validation_data[0]):
+                # Raw validation data, whatever the training data is.
+                validation_data = self._raw_batches(
+                    *keras.utils.unpack_x_y_sample_weight(tuple(validation_data)),
+                    batch_size=validation_batch_size or batch_size,
+                )
+                validation_batch_size = None
         if self._takes_model_inputs(x):
             return super().fit(
                 x,
@@ -151,13 +162,11 @@ class Task(keras.Model):
             as_items(sample_weight, "sample_weight"),
         )
         if validation_split and validation_data is None:
-            (x, y, sample_weight), validation_data = split_off_last(
+            (x, y, sample_weight), held_out = split_off_last(
                 validation_split, x, y, sample_weight
             )
-        if validation_data is not None:
             validation_data = self._raw_batches(
-                *keras.utils.unpack_x_y_sample_weight(tuple(validation_data)),
-                batch_size=validation_batch_size or batch_size,
+                *held_out, batch_size=validation_batch_size or batch_size
             )
         return super().fit(
             self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
@@ -181,16 +190,24 @@ class Task(keras.Model):
             return super().predict(x, batch_size=batch_size, **kwargs)
         # All at once: one padded length, so the batches' per-step outputs
         # (a tagger's, a language model's) stack into one array.
-        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(
-            self.preprocessor(as_items(x, "x"))
+        items = as_items(x, "x")
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(self.preprocessor(items))
+        # Padding rows too (lengths are bucketed by the preprocessor): a
+        # few shapes serve any number of examples, so predict compiles a
+        # few times, not once per count.
+        examples = count(items)
+        batch_size = batch_size or _DEFAULT_BATCH_SIZE
+        rows = padded_batch_count(examples, batch_size)
+        outputs = super().predict(
+            pad_rows(inputs, rows), batch_size=batch_size, **kwargs
         )
-        return super().predict(inputs, batch_size=batch_size, **kwargs)
+        return keras.tree.map_structure(lambda array: array[:examples], outputs)
 
     def _check_data(self, x, y=None):
         """Checks arrays given to `fit`, `evaluate` or `predict` (input_checks.py)."""
         if is_batch_stream(x):
             return
-        if self.preprocessor is None:
+        if self._takes_model_inputs(x):
             input_checks.check_inputs(self, x, self._input_vocabularies())
         elif x is not None and not isinstance(x, (str, bytes, dict)) and not len(x):
             raise ValueError("`x` holds no examples: it is empty.")
@@ -216,7 +233,16 @@ class Task(keras.Model):
         """Checks raw or model targets `y`; subclasses check their ranges."""
 
     def _takes_model_inputs(self, x):
-        return self.preprocessor is None or is_batch_stream(x)
+        """Whether `x` goes to Keras as it is: no preprocessor, or no raw inputs.
+
+        Model inputs are a dataset or generator, or a dict keyed by the
+        model's input names (what the preprocessor makes, e.g. a
+        translator's `source_ids` and `target_ids`).
+        """
+        if self.preprocessor is None or is_batch_stream(x):
+            return True
+        names = sorted(tensor.name for tensor in self.inputs)
+        return isinstance(x, dict) and sorted(x) == names
 
     def _raw_batches(self, x, y, sample_weight, batch_size, shuffle=False):
         batches = PreprocessedBatches(

@@ -152,6 +152,10 @@ def check_tokenizer(name, tokenizer):
             f"`{name}` must be a KerasHub tokenizer (a layer with `tokenize` and "
             f"`detokenize`). Received: {name} of type {type(tokenizer).__name__}"
         )
+    # Used through `tokenize` and `detokenize`, never called as a layer, a
+    # tokenizer is never marked built by Keras; and a model with an unbuilt
+    # sublayer builds itself again, and compiles again, on every `predict`.
+    tokenizer.built = True
     return tokenizer
 
 

@@ -224,5 +224,19 @@ def outputs(model, case, x, y):
 
     if case not in TEACHER_FORCED:
         return np.asarray(model.predict(x, verbose=0), "float32")
-    inputs, _, _ = keras.utils.unpack_x_y_sample_weight(model.preprocessor(x, y))
+    inputs = model_inputs(model.preprocessor, case, x, y)
     return np.asarray(keras.ops.convert_to_numpy(model(inputs)), "float32")
+
+
+def model_inputs(preprocessor, case, x, y):
+    """The model inputs `preprocessor` makes of the case's raw inputs."""
+    import keras
+
+    targets = y if case in TEACHER_FORCED else None
+    inputs, _, _ = keras.utils.unpack_x_y_sample_weight(preprocessor(x, targets))
+    return inputs
+
+
+def bare_outputs(model, inputs):
+    """What a model saved without its preprocessor computes from model inputs."""
+    return np.asarray(model.predict(inputs, verbose=0), "float32")

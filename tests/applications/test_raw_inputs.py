@@ -5,7 +5,8 @@ from them, and is saved as a `.keras` file with its preprocessor (the
 tokenizer's vocabulary inside). The file loads with `safe_mode=True` here
 and, in fresh processes, under the two other backends, and gives the same
 outputs on the same raw inputs to 1e-4: run under each backend in turn
-(`make test`), that is every one of the nine save/load pairs.
+(`make test`), that is every one of the nine save/load pairs. Saved
+without its preprocessor, each gives the same outputs on model inputs too.
 """
 
 import os
@@ -19,6 +20,8 @@ import pytest
 
 from tests.applications.raw_input_cases import CASES
 from tests.applications.raw_input_cases import RAW_INPUTS
+from tests.applications.raw_input_cases import bare_outputs
+from tests.applications.raw_input_cases import model_inputs
 from tests.applications.raw_input_cases import outputs
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -93,13 +96,25 @@ def test_generated_text_is_the_detokenized_ids(trained):
 
 @pytest.fixture(scope="module")
 def saved(trained, tmp_path_factory):
-    """Every case trained, saved under this backend, and its outputs."""
+    """Every case trained, saved under this backend, and its outputs.
+
+    Each is saved twice: with its preprocessor (`<case>.keras`, raw
+    inputs) and without (`<case>_bare.keras`, model inputs).
+    """
     directory = tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
     expected = {}
     for case in CASES:
         model, x, y = trained[case]
         model.save(str(directory / f"{case}.keras"))
         expected[case] = outputs(model, case, x, y)
+        preprocessor = model.preprocessor
+        model.preprocessor = None
+        try:
+            model.save(str(directory / f"{case}_bare.keras"))
+            inputs = model_inputs(preprocessor, case, x, y)
+            expected[f"{case}_bare"] = bare_outputs(model, inputs)
+        finally:
+            model.preprocessor = preprocessor
     return directory, expected
 
 
@@ -140,7 +155,8 @@ def test_saved_file_gives_the_same_outputs_under_another_backend(
     )
     assert probe.returncode == 0, probe.stderr[-3000:]
     loaded = np.load(output)
-    for case in CASES:
+    assert sorted(loaded.files) == sorted(expected)
+    for name, values in expected.items():
         np.testing.assert_allclose(
-            loaded[case], expected[case], atol=1e-4, err_msg=f"{case} on {backend}"
+            loaded[name], values, atol=1e-4, err_msg=f"{name} on {backend}"
         )

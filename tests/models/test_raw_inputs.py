@@ -196,3 +196,58 @@ def test_a_loaded_model_resolves_jit_compile_on_its_own_backend(tmp_path):
     fresh = TinyTextClassifier()
     fresh.compile()
     assert keras.saving.load_model(path).jit_compile == fresh.jit_compile
+
+
+class _Batches(keras.utils.PyDataset):
+    """Training batches of model inputs, made by the caller."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        rows = slice(4 * index, 4 * index + 4)
+        return _ids(TEXTS[rows]), LABELS[rows]
+
+
+def test_raw_validation_data_goes_through_the_preprocessor_with_any_training_data():
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    model.compile()
+    history = model.fit(
+        _Batches(), validation_data=(TEXTS[:4], LABELS[:4]), epochs=1, verbose=0
+    )
+    assert "val_loss" in history.history
+
+
+def test_predict_pads_the_last_batch_and_returns_every_row_unchanged():
+    # The rows are padded (to a power of two) after preprocessing.
+    model = TinyTextClassifier(preprocessor=CharacterIds())
+    sizes = model.preprocessor.sizes
+    for examples in (1, 3, 5, 8):
+        sizes.clear()
+        texts = (TEXTS * 2)[:examples]
+        probabilities = model.predict(texts, batch_size=8, verbose=0)
+        assert probabilities.shape == (examples, 2)
+        model.preprocessor, preprocessor = None, model.preprocessor
+        try:
+            alone = model.predict(_ids(texts), verbose=0)
+        finally:
+            model.preprocessor = preprocessor
+        np.testing.assert_allclose(probabilities, alone, atol=1e-6)
+        assert sizes == [examples]
+    assert model.predict(TEXTS * 3, batch_size=8, verbose=0).shape == (24, 2)
+
+
+def test_padded_batch_counts_are_few():
+    from keras_seq.models.raw_inputs import padded_batch_count
+
+    assert [padded_batch_count(n, 8) for n in (1, 2, 3, 5, 8, 9, 13, 16)] == [
+        1,
+        2,
+        4,
+        8,
+        8,
+        9,
+        16,
+        16,
+    ]
+    assert len({padded_batch_count(n, 32) % 32 for n in range(1, 200)}) <= 6
