@@ -851,6 +851,9 @@ def test_weights_of_other_sizes_name_the_size(tmp_path, change, words):
         **SMALL,
         **change,
     }
+    if keras.backend.backend() == "torch" and "num_layers" not in change:
+        # Keras on PyTorch reports no shapes: the error names the file only.
+        words = "Build it with the saved model's arguments"
     with pytest.raises(
         ValueError,
         match=rf"The weights file .* does not fit this TextClassifier.*{words}",
