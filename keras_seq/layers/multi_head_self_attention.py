@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from keras_seq.layers.cache_writes import write_steps
 from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import combine_attention_masks
@@ -102,7 +103,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             `(batch, num_heads, time, source_time)`.
         cache: `(batch, 2, cache_length, num_heads, key_dim)` stacked keys
             and values of earlier steps, from `init_cache()`. With a cache
-            the call returns `(outputs, updated_cache)`.
+            the call returns `(outputs, updated_cache)`; under PyTorch with
+            no gradient recorded the cache passed in is updated in place
+            (see `keras_seq.layers.cache_writes`).
         cache_index: position of the first step of `inputs` in the cache
             (an int or a scalar tensor).
         training: whether dropout is active.
@@ -365,10 +368,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
         query_offset = None
         if cache is not None:
-            start = (0, cache_index, 0, 0)
-            key = ops.slice_update(cache[:, 0], start, key)
-            value = ops.slice_update(cache[:, 1], start, value)
-            cache = ops.stack((key, value), axis=1)
+            cache = write_steps(cache, ops.stack((key, value), axis=1), cache_index)
+            key, value = cache[:, 0], cache[:, 1]
             # Cache slots past the new steps are empty: a causal mask keeps
             # every query away from them.
             query_offset = cache_index

@@ -154,9 +154,10 @@ class TransformerDecoderStack(keras.layers.Layer):
     and returns float32 logits whatever the dtype policy (the loss and the
     samplers read them in float32), with the padding mask of the ids. For
     generation, `init_cache`, `prefill` and `call_with_cache` run it
-    incrementally with one key/value cache per layer, stacked into one
-    tensor `(batch, num_layers, 2, max_length, num_heads, head_dim)` so a
-    sampler can carry (and beam search reorder) it.
+    incrementally with one key/value cache per layer, a tuple of
+    `(batch, 2, max_length, num_heads, head_dim)` tensors that a sampler
+    carries (and beam search reorders) as they are: never stacked, so no
+    step copies every layer's cache.
 
     Args:
         vocabulary_size: number of token ids, padding id 0 included.
@@ -270,7 +271,7 @@ class TransformerDecoderStack(keras.layers.Layer):
             for layer in self.transformer_layers
         ]
         cache = {k: v for k, v in (context or {}).items() if v is not None}
-        return {**cache, "key_values": ops.stack(key_values, axis=1)}
+        return {**cache, "key_values": tuple(key_values)}
 
     def prefill(self, prompt_ids, length, cache):
         """Returns `cache` after reading the first `length` tokens of `prompt_ids`.
@@ -301,12 +302,12 @@ class TransformerDecoderStack(keras.layers.Layer):
                 x,
                 encoder_outputs=cache.get("encoder_outputs"),
                 encoder_mask=cache.get("encoder_mask"),
-                cache=cache["key_values"][:, depth],
+                cache=cache["key_values"][depth],
                 cache_index=index,
             )
             key_values.append(key_value)
         logits = self._logits(x[:, -1, :])
-        return logits, {**cache, "key_values": ops.stack(key_values, axis=1)}
+        return logits, {**cache, "key_values": tuple(key_values)}
 
     def compute_mask(self, token_ids, mask=None):
         return ops.not_equal(token_ids, 0)

@@ -1,10 +1,18 @@
-"""Runs `keras-seq` in a subprocess, under the backend the tests run under.
+"""Runs `keras-seq` under the backend the tests run under.
+
+`keras_seq(...)` runs the command in this process (`keras_seq.cli.main`,
+its output captured): a new interpreter would spend most of each test
+importing TensorFlow, KerasHub and the backend again. `keras_seq_process`
+runs it as users do, in a subprocess, for what only a fresh process shows
+(a quiet start-up, the exit status, the console script).
 
 The tiny models are trained once per session (`--tiny --limit N`: a
 sliver of each data set, a small model) and shared by the tests that
 read them.
 """
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -23,8 +31,29 @@ def environment(**extra):
     return env
 
 
-def keras_seq(*args, cwd=None, timeout=600, check=True):
-    """Runs `python -m keras_seq ARGS`; returns the CompletedProcess."""
+def keras_seq(*args, cwd=None, check=True):
+    """Runs `keras-seq ARGS` in this process; returns a CompletedProcess."""
+    from keras_seq.cli import main
+
+    argv = list(map(str, args))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(stdout))
+        stack.enter_context(contextlib.redirect_stderr(stderr))
+        try:
+            returncode = main(argv)
+        except SystemExit as exit:  # argparse: --help, usage errors
+            returncode = exit.code
+    result = subprocess.CompletedProcess(
+        argv, returncode, stdout.getvalue(), stderr.getvalue()
+    )
+    return _checked(result, check)
+
+
+def keras_seq_process(*args, cwd=None, timeout=600, check=True):
+    """Runs `python -m keras_seq ARGS` in a subprocess; returns the CompletedProcess."""
     result = subprocess.run(
         [sys.executable, "-m", "keras_seq", *map(str, args)],
         capture_output=True,
@@ -33,9 +62,13 @@ def keras_seq(*args, cwd=None, timeout=600, check=True):
         env=environment(),
         timeout=timeout,
     )
+    return _checked(result, check)
+
+
+def _checked(result, check):
     if check and result.returncode != 0:
         raise AssertionError(
-            f"keras-seq {' '.join(map(str, args))} exited {result.returncode}\n"
+            f"{' '.join(map(str, result.args))} exited {result.returncode}\n"
             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
         )
     return result
@@ -59,7 +92,7 @@ def check_png(path, min_size=(300, 200)):
 def text_run(tmp_path_factory):
     """A tiny TextClassifier trained by `keras-seq train` (2 epochs)."""
     folder = tmp_path_factory.mktemp("text_run")
-    result = keras_seq(
+    result = keras_seq_process(
         "train", "--tiny", "--limit", 96, "--epochs", 2, "--output", folder
     )
     return folder, result

@@ -1,4 +1,4 @@
-"""`keras-seq` end to end, in subprocesses, under the tests' backend."""
+"""`keras-seq` end to end, under the tests' backend (see conftest.py)."""
 
 import json
 import subprocess
@@ -11,6 +11,7 @@ import pytest
 from tests.cli.conftest import BACKEND
 from tests.cli.conftest import check_png
 from tests.cli.conftest import keras_seq
+from tests.cli.conftest import keras_seq_process
 
 
 def test_help_is_fast_and_imports_no_keras():
@@ -30,7 +31,7 @@ def test_help_is_fast_and_imports_no_keras():
     ).stdout.strip()
     assert loaded == "[]"
     start = time.perf_counter()
-    result = keras_seq("--help")
+    result = keras_seq_process("--help")
     assert time.perf_counter() - start < 3.0  # an interpreter start and argparse
     for command in (
         "list",
