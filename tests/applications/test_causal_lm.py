@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import CausalLM
-from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_greedy
 from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_sampling
 from tests.generative_checks import check_task
+from tests.generative_checks import mixed_policies
 
 VOCABULARY, MAX_LENGTH = 20, 8
 SIZES = {"num_layers": 2, "num_heads": 2, "hidden_dim": 16, "intermediate_dim": 32}
@@ -122,7 +122,7 @@ def test_weights_path_loads_saved_weights(tmp_path):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(BATCH)), expected)
 
 
-@pytest.mark.parametrize("policy", MIXED_POLICIES)
+@pytest.mark.parametrize("policy", mixed_policies("mixed_float16"))
 @pytest.mark.parametrize("backbone", ("transformer", "lstm"))
 def test_mixed_precision(backbone, policy):
     x, y = _training_data()

@@ -41,8 +41,20 @@ def _check(model, policy):
     assert model.dtype_policy.name == policy
 
 
-@pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("name", sorted(CASES))
+# Each application under both policies; the default run takes one of the
+# two for each, in turn, so both policies and every application are in it.
+CASES_AND_POLICIES = [
+    pytest.param(
+        name,
+        policy,
+        marks=() if policy == POLICIES[index % 2] else pytest.mark.slow,
+    )
+    for index, name in enumerate(sorted(CASES))
+    for policy in POLICIES
+]
+
+
+@pytest.mark.parametrize("name, policy", CASES_AND_POLICIES)
 def test_dtype_argument(name, policy):
     model = build(name, dtype=policy)
     _check(model, policy)
