@@ -108,6 +108,9 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             (see `keras_seq.layers.cache_writes`).
         cache_index: position of the first step of `inputs` in the cache
             (an int or a scalar tensor).
+        context_key_value: in place of `context`, its keys and values
+            already projected by `project_context(context)`, `(batch, 2,
+            source_time, num_heads, key_dim)`; `context_mask` masks them.
         training: whether dropout is active.
 
     Example:
@@ -345,8 +348,25 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         return_attention_scores=False,
         cache=None,
         cache_index=None,
+        context_key_value=None,
         training=None,
     ):
+        if context_key_value is not None:
+            self._check_projected_context(
+                inputs, context, context_mask, cache, context_key_value
+            )
+            query = self.query_dense(inputs)
+            key, value = context_key_value[:, 0], context_key_value[:, 1]
+            return self._attend(
+                query,
+                key,
+                value,
+                context_mask,
+                attention_mask,
+                None,
+                return_attention_scores,
+                training,
+            )
         if cache is not None and mask is attached_mask(inputs):
             # Keras may fill `mask` from the new steps: not a mask of the cache.
             mask = None
@@ -373,7 +393,49 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             # Cache slots past the new steps are empty: a causal mask keeps
             # every query away from them.
             query_offset = cache_index
+        outputs = self._attend(
+            query,
+            key,
+            value,
+            context_mask,
+            attention_mask,
+            query_offset,
+            return_attention_scores,
+            training,
+        )
+        if cache is None:
+            return outputs
+        if return_attention_scores:
+            return outputs[0], cache, outputs[1]
+        return outputs, cache
 
+    def project_context(self, context):
+        """Returns the keys and values of `context`, to pass as `context_key_value`.
+
+        Encoder-decoder attention during generation reads the same context
+        at every step: projected once, it costs each step only its query.
+
+        Args:
+            context: `(batch, source_time, context_dim)`.
+
+        Returns:
+            `(batch, 2, source_time, num_heads, key_dim)` stacked keys and
+            values.
+        """
+        return ops.stack((self.key_dense(context), self.value_dense(context)), axis=1)
+
+    def _attend(
+        self,
+        query,
+        key,
+        value,
+        context_mask,
+        attention_mask,
+        query_offset,
+        return_attention_scores,
+        training,
+    ):
+        """Attention of projected queries over projected keys and values."""
         query_length, key_length = ops.shape(query)[1], ops.shape(key)[1]
         mask, is_causal = combine_attention_masks(
             key_padding_mask=context_mask,
@@ -411,11 +473,49 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             )
             heads = zero_unattendable(heads, attendable)
         outputs = self._merge_heads(heads)
-        if cache is not None:
-            outputs = (outputs, cache)
-        if return_attention_scores:
-            outputs = (outputs, scores) if cache is None else outputs + (scores,)
-        return outputs
+        return (outputs, scores) if return_attention_scores else outputs
+
+    def _check_projected_context(
+        self, inputs, context, context_mask, cache, context_key_value
+    ):
+        if context is not None or cache is not None:
+            raise ValueError(
+                "`context_key_value` takes the place of `context` and comes "
+                "without `cache`. Received: "
+                f"context={'a tensor' if context is not None else None}, "
+                f"cache={'a tensor' if cache is not None else None}"
+            )
+        inputs_shape = static_shape(inputs)
+        check_shape(
+            self,
+            "inputs",
+            inputs_shape,
+            ("batch", "time", "dim"),
+            sizes={"dim": self.input_dim},
+        )
+        projected_shape = static_shape(context_key_value)
+        check_shape(
+            self,
+            "context_key_value",
+            projected_shape,
+            ("batch", "keys_and_values", "source_time", "num_heads", "key_dim"),
+            sizes={
+                "batch": inputs_shape[0] if inputs_shape else None,
+                "keys_and_values": 2,
+                "num_heads": self.num_heads,
+                "key_dim": self.head_key_dim,
+            },
+        )
+        check_shape(
+            self,
+            "context_mask",
+            static_shape(context_mask),
+            ("batch", "source_time"),
+            sizes={
+                "batch": inputs_shape[0] if inputs_shape else None,
+                "source_time": projected_shape[2] if projected_shape else None,
+            },
+        )
 
     def _explicit_attention(self, query, key, value, mask, attendable, training):
         """Attention with the probabilities materialised (for plots and dropout)."""

@@ -59,6 +59,9 @@ class TransformerDecoder(TransformerBlock):
             cache from `init_cache()`; the call then returns
             `(outputs, cache)`.
         cache_index: position of the first step of `inputs` in the cache.
+        encoder_key_value: in place of `encoder_outputs`, their
+            cross-attention keys and values from `project_encoder_outputs`
+            (generation computes them once per source).
         training: whether dropout is active.
 
     Example:
@@ -88,6 +91,14 @@ class TransformerDecoder(TransformerBlock):
         """Returns an empty self-attention cache for `max_length` steps."""
         return self.self_attention.init_cache(batch_size, max_length)
 
+    def project_encoder_outputs(self, encoder_outputs):
+        """Returns the cross-attention keys and values of `encoder_outputs`.
+
+        Passed as `encoder_key_value` in place of `encoder_outputs`, they
+        spare each generation step projecting the same source again.
+        """
+        return self.cross_attention.project_context(encoder_outputs)
+
     def _check_call(
         self,
         inputs,
@@ -97,16 +108,32 @@ class TransformerDecoder(TransformerBlock):
         attention_mask,
         cache,
         cache_index,
+        encoder_key_value=None,
     ):
         check_sequence(self, static_shape(inputs), self.dim)
-        if encoder_outputs is not None and self.cross_attention is None:
+        if encoder_key_value is not None:
+            if self.cross_attention is None or encoder_outputs is not None:
+                given = "a tensor" if encoder_outputs is not None else None
+                raise ValueError(
+                    "`encoder_key_value` takes the place of `encoder_outputs`, "
+                    "in a TransformerDecoder built with them. Received: "
+                    f"encoder_outputs={given}, built with encoder_outputs: "
+                    f"{self.cross_attention is not None}"
+                )
+            # The cross-attention checks it when called.
+            encoder_outputs = None
+        elif encoder_outputs is not None and self.cross_attention is None:
             raise ValueError(
                 "This TransformerDecoder was built without `encoder_outputs` "
                 "(decoder-only) and cannot attend to them now. Pass "
                 "`encoder_outputs` on its first call. Received: "
                 f"encoder_outputs.shape={static_shape(encoder_outputs)}"
             )
-        if encoder_outputs is None and self.cross_attention is not None:
+        if (
+            encoder_outputs is None
+            and encoder_key_value is None
+            and self.cross_attention is not None
+        ):
             raise ValueError(
                 "This TransformerDecoder was built with `encoder_outputs` and "
                 "needs them on every call: without them its cross-attention "
@@ -145,6 +172,7 @@ class TransformerDecoder(TransformerBlock):
         attention_mask=None,
         cache=None,
         cache_index=None,
+        encoder_key_value=None,
         training=None,
     ):
         self._check_call(
@@ -155,6 +183,7 @@ class TransformerDecoder(TransformerBlock):
             attention_mask,
             cache,
             cache_index,
+            encoder_key_value,
         )
         if cache is None:
             # With a cache, `mask` covers the cache slots: the mask attached
@@ -168,7 +197,14 @@ class TransformerDecoder(TransformerBlock):
             cache_index=cache_index,
             training=training,
         )
-        if self.cross_attention is not None:
+        if encoder_key_value is not None:
+            attend_encoder = functools.partial(
+                self.cross_attention,
+                context_key_value=encoder_key_value,
+                context_mask=encoder_mask,
+                training=training,
+            )
+        elif self.cross_attention is not None:
             attend_encoder = functools.partial(
                 self.cross_attention,
                 context=encoder_outputs,
@@ -207,6 +243,7 @@ class TransformerDecoder(TransformerBlock):
         attention_mask=None,
         cache=None,
         cache_index=None,
+        encoder_key_value=None,
         **kwargs,
     ):
         self._check_call(
@@ -217,6 +254,7 @@ class TransformerDecoder(TransformerBlock):
             attention_mask,
             cache,
             cache_index,
+            encoder_key_value,
         )
         outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
         if cache is None:

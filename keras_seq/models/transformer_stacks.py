@@ -262,16 +262,27 @@ class TransformerDecoderStack(keras.layers.Layer):
         Args:
             batch_size, max_length: the shape of the sequences to generate.
             context: for an encoder-decoder model, a dict of
-                `encoder_outputs` (and optionally `encoder_mask`). They
-                travel in the cache, so beam search repeats them along with
-                the beams.
+                `encoder_outputs` (and optionally `encoder_mask`). Each
+                layer's cross-attention keys and values of them are
+                computed here, once, and travel in the cache with the mask,
+                so beam search repeats them along with the beams.
         """
-        key_values = [
-            layer.init_cache(batch_size, max_length)
-            for layer in self.transformer_layers
-        ]
-        cache = {k: v for k, v in (context or {}).items() if v is not None}
-        return {**cache, "key_values": tuple(key_values)}
+        cache = {
+            "key_values": tuple(
+                layer.init_cache(batch_size, max_length)
+                for layer in self.transformer_layers
+            )
+        }
+        context = context or {}
+        if context.get("encoder_mask") is not None:
+            cache["encoder_mask"] = context["encoder_mask"]
+        if context.get("encoder_outputs") is not None:
+            # Projected once per source, not once per step.
+            cache["encoder_key_values"] = tuple(
+                layer.project_encoder_outputs(context["encoder_outputs"])
+                for layer in self.transformer_layers
+            )
+        return cache
 
     def prefill(self, prompt_ids, length, cache):
         """Returns `cache` after reading the first `length` tokens of `prompt_ids`.
@@ -298,12 +309,15 @@ class TransformerDecoderStack(keras.layers.Layer):
         x = self.embedding(token_ids, start_index=index)
         key_values = []
         for depth, layer in enumerate(self.transformer_layers):
+            encoder_key_values = cache.get("encoder_key_values")
             x, key_value = layer(
                 x,
-                encoder_outputs=cache.get("encoder_outputs"),
                 encoder_mask=cache.get("encoder_mask"),
                 cache=cache["key_values"][depth],
                 cache_index=index,
+                encoder_key_value=(
+                    None if encoder_key_values is None else encoder_key_values[depth]
+                ),
             )
             key_values.append(key_value)
         logits = self._logits(x[:, -1, :])

@@ -131,3 +131,22 @@ def test_mixed_precision(policy):
         y,
         lambda model: model.generate(SOURCES, start_token_id=START, sampler="beam"),
     )
+
+
+def test_generation_projects_the_source_once_not_at_every_step(monkeypatch):
+    model = _model()
+    model.compile(run_eagerly=True)  # Python runs every step: calls count
+    projections = []
+    for layer in model.decoder_stack.transformer_layers:
+        key_dense = layer.cross_attention.key_dense
+        monkeypatch.setattr(key_dense, "call", _counted(key_dense.call, projections))
+    model.generate(SOURCES, max_length=TARGET_LENGTH, start_token_id=START)
+    assert len(projections) == SIZES["num_layers"]
+
+
+def _counted(call, calls):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return call(*args, **kwargs)
+
+    return counted

@@ -102,6 +102,21 @@ def test_cross_attention_equals_keras_multi_head_attention():
     np.testing.assert_allclose(actual, expected, atol=1e-5)
 
 
+def test_projected_context_equals_the_context():
+    layer = MultiHeadSelfAttention(num_heads=HEADS)
+    x, context = _inputs(), _inputs(time=5, dim=5, seed=2)
+    context_mask = _padding_mask([5, 3, 1], time=5)
+    expected = _numpy(layer(x, context=context, context_mask=context_mask))
+    projected = layer.project_context(context)
+    assert tuple(projected.shape) == (BATCH, 2, 5, HEADS, DIM // HEADS)
+    actual = layer(x, context_key_value=projected, context_mask=context_mask)
+    np.testing.assert_allclose(_numpy(actual), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="takes the place of `context`"):
+        layer(x, context=context, context_key_value=projected)
+    with pytest.raises(ValueError, match="context_key_value"):
+        layer(x, context_key_value=projected[:, :1])
+
+
 @pytest.mark.parametrize("merge", ["concat", "mean"])
 def test_equals_numpy_reference(merge):
     layer = MultiHeadSelfAttention(HEADS, merge=merge, causal=True)

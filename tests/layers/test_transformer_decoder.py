@@ -82,6 +82,28 @@ def test_cached_decoding_equals_full_pass(with_encoder):
     np.testing.assert_allclose(np.concatenate(steps, axis=1), full, atol=1e-5)
 
 
+def test_cached_decoding_with_projected_encoder_outputs_equals_full_pass():
+    layer = TransformerDecoder(num_heads=2, intermediate_dim=16)
+    x, source = _inputs(), _inputs(time=SOURCE_TIME, seed=1)
+    source_mask = np.arange(SOURCE_TIME)[None, :] < np.array([[SOURCE_TIME], [2], [1]])
+    full = _numpy(layer(x, encoder_outputs=source, encoder_mask=source_mask))
+    projected = layer.project_encoder_outputs(source)
+    cache = layer.init_cache(BATCH, TIME)
+    steps = []
+    for t in range(TIME):
+        output, cache = layer(
+            x[:, t : t + 1],
+            cache=cache,
+            cache_index=t,
+            encoder_key_value=projected,
+            encoder_mask=source_mask,
+        )
+        steps.append(_numpy(output))
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), full, atol=1e-5)
+    with pytest.raises(ValueError, match="takes the place of `encoder_outputs`"):
+        layer(x, encoder_outputs=source, encoder_key_value=projected)
+
+
 def test_outputs_ignore_the_future():
     layer = TransformerDecoder(num_heads=2, intermediate_dim=16)
     source = _inputs(batch=2, time=SOURCE_TIME, seed=1)
