@@ -44,7 +44,8 @@ class GenerativeTask(Task):
 
     The whole decode (encoder, prefill and sampler loop) runs as one
     function compiled once per input shapes (`make_generate_function`):
-    `jax.jit`, `tf.function`, or eagerly under `torch.no_grad()`; see
+    `jax.jit`, `tf.function` (XLA-compiled when the model's `jit_compile`
+    is True), or eagerly under `torch.no_grad()`; see
     `keras_seq.models.inference_function`. The shapes are the batch size,
     `max_length`, the sources' shapes and the longest prompt rounded up to
     a power of two: repeated calls reuse one compilation. With
@@ -203,7 +204,8 @@ class GenerativeTask(Task):
                 "`sampler` must return one sequence per prompt: use a "
                 "BeamSampler with return_all_beams=False."
             )
-        key = (key, end_token_id, not self.run_eagerly)
+        jit_compile = bool(self.jit_compile)
+        key = (key, end_token_id, not self.run_eagerly, jit_compile)
         function = self._generate_functions.get(key)
         if function is None:
             step = functools.partial(
@@ -216,6 +218,7 @@ class GenerativeTask(Task):
                 variables=self.variables,
                 updated_variables=sampler.variables,
                 compiled=not self.run_eagerly,
+                jit_compile=jit_compile,
             )
             self._generate_functions.put(key, function, sampler)
         return function

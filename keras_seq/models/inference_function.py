@@ -9,7 +9,8 @@ The one place with backend branches for running a model outside `fit`
   sampler's seed) come back out and are written to the variables. A
   function traced anew on every call would capture the weights in a fresh
   closure each time: slow, and memory grows without end.
-- TensorFlow: `tf.function`, reading and assigning the variables directly.
+- TensorFlow: `tf.function`, reading and assigning the variables directly
+  (with `jit_compile=True`, compiled by XLA).
 - PyTorch: the function itself, eagerly, under `torch.no_grad()`: eager
   PyTorch otherwise records the graph of every step for a backward pass
   that never comes, and memory grows with the square of the length.
@@ -60,6 +61,8 @@ class InferenceFunction:
         updated_variables: the Keras variables it assigns (the state of a
             sampler's seed generator), kept up to date after each call.
         compiled: False runs `function` eagerly (the portable fallback).
+        jit_compile: under TensorFlow, whether XLA compiles the function
+            (`jax.jit` always does; PyTorch runs eagerly).
 
     Attributes:
         traces: how often `function` ran as Python: once per compilation
@@ -73,7 +76,14 @@ class InferenceFunction:
     [2.0, 2.0, 2.0]
     """
 
-    def __init__(self, function, variables=(), updated_variables=(), compiled=True):
+    def __init__(
+        self,
+        function,
+        variables=(),
+        updated_variables=(),
+        compiled=True,
+        jit_compile=False,
+    ):
         self.function = function
         self.variables = list(variables)
         self.updated_variables = list(updated_variables)
@@ -85,7 +95,7 @@ class InferenceFunction:
         elif backend == "jax":
             self._call = self._jax_function()
         else:
-            self._call = self._tensorflow_function()
+            self._call = self._tensorflow_function(jit_compile)
 
     def __call__(self, *inputs, **static):
         inputs = tree.map_structure(keras.ops.convert_to_tensor, inputs)
@@ -96,7 +106,7 @@ class InferenceFunction:
         self.traces += 1
         return self.function(*inputs, **static)
 
-    def _tensorflow_function(self):
+    def _tensorflow_function(self, jit_compile):
         import tensorflow as tf
 
         # A function of this instance's own: TensorFlow counts retracing
@@ -104,7 +114,7 @@ class InferenceFunction:
         def run(*inputs, **static):
             return self._run(*inputs, **static)
 
-        return tf.function(run)
+        return tf.function(run, jit_compile=jit_compile)
 
     def _jax_function(self):
         import jax
