@@ -123,18 +123,6 @@ def check_generate_errors(generate, batch, longest_prompt, vocabulary_size, limi
 MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
-def mixed_policies(default):
-    """Both mixed policies as parameters, all but `default` marked slow.
-
-    The default run takes one policy per application, and both across
-    them (test_dtype_policy.py also fits every application under one).
-    """
-    return [
-        pytest.param(policy, marks=() if policy == default else pytest.mark.slow)
-        for policy in MIXED_POLICIES
-    ]
-
-
 def check_mixed_precision(model, x, y, generate):
     """Every layer computes in the model's mixed policy, on float32 weights.
 

@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import CausalLM
+from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_greedy
 from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_sampling
 from tests.generative_checks import check_task
-from tests.generative_checks import mixed_policies
+from tests.tiers import default_and_slow
 
 VOCABULARY, MAX_LENGTH = 20, 8
 SIZES = {"num_layers": 2, "num_heads": 2, "hidden_dim": 16, "intermediate_dim": 32}
@@ -122,8 +123,13 @@ def test_weights_path_loads_saved_weights(tmp_path):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(BATCH)), expected)
 
 
-@pytest.mark.parametrize("policy", mixed_policies("mixed_float16"))
-@pytest.mark.parametrize("backbone", ("transformer", "lstm"))
+@pytest.mark.parametrize(
+    "backbone, policy",
+    default_and_slow(
+        [(b, p) for b in ("transformer", "lstm") for p in MIXED_POLICIES],
+        default={("transformer", "mixed_float16")},
+    ),
+)
 def test_mixed_precision(backbone, policy):
     x, y = _training_data()
     check_mixed_precision(

@@ -12,6 +12,7 @@ import pytest
 from tests.application_cases import CASES
 from tests.application_cases import batch
 from tests.application_cases import build
+from tests.tiers import default_and_slow
 
 POLICIES = ("mixed_bfloat16", "mixed_float16")
 
@@ -41,17 +42,17 @@ def _check(model, policy):
     assert model.dtype_policy.name == policy
 
 
-# Each application under both policies; the default run takes one of the
-# two for each, in turn, so both policies and every application are in it.
-CASES_AND_POLICIES = [
-    pytest.param(
-        name,
-        policy,
-        marks=() if policy == POLICIES[index % 2] else pytest.mark.slow,
-    )
-    for index, name in enumerate(sorted(CASES))
-    for policy in POLICIES
-]
+# Every application under both policies; the default run takes a
+# classifier, an image model and a generator of each kind.
+CASES_AND_POLICIES = default_and_slow(
+    [(name, policy) for name in sorted(CASES) for policy in POLICIES],
+    default={
+        ("text_classifier_mean", "mixed_bfloat16"),
+        ("vit", "mixed_float16"),
+        ("causal_lm_transformer", "mixed_float16"),
+        ("seq2seq_lstm", "mixed_bfloat16"),
+    },
+)
 
 
 @pytest.mark.parametrize("name, policy", CASES_AND_POLICIES)

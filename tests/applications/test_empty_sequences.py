@@ -13,6 +13,7 @@ from tests.application_cases import PADDABLE
 from tests.application_cases import batch
 from tests.application_cases import build
 from tests.application_cases import with_empty_row
+from tests.tiers import default_and_slow
 
 
 def _compiled_copy(name, weights):
@@ -26,7 +27,13 @@ def _compiled_copy(name, weights):
     return model
 
 
-@pytest.mark.parametrize("name", PADDABLE)
+@pytest.mark.parametrize(
+    "name",
+    default_and_slow(
+        PADDABLE,
+        default={"text_classifier_mean", "causal_lm_transformer", "seq2seq_lstm"},
+    ),
+)
 def test_empty_row_is_finite_and_changes_no_weight(name):
     keras.utils.set_random_seed(0)
     initial = build(name).get_weights()

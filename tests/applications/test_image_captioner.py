@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import ImageCaptioner
+from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
-from tests.generative_checks import mixed_policies
 
 IMAGE_SHAPE, PATCH_SIZE = (8, 8, 3), 4
 VOCABULARY, MAX_LENGTH = 20, 8
@@ -93,7 +93,9 @@ def test_constructor_rejects_bad_arguments(kwargs, name):
         ImageCaptioner(**arguments)
 
 
-@pytest.mark.parametrize("policy", mixed_policies("mixed_bfloat16"))
+# Slow: test_causal_lm.py generates under a mixed policy in the default run.
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", MIXED_POLICIES)
 def test_mixed_precision(policy):
     x, y = _training_data()
     check_mixed_precision(

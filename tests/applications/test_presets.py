@@ -29,6 +29,7 @@ from keras_seq.models import Task
 from keras_seq.models import preset as preset_format
 from tests.applications import preset_probe
 from tests.applications import preset_recipes
+from tests.tiers import default_and_slow
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -109,7 +110,9 @@ def test_shipped_preset_reproduces_its_figure_on_the_whole_test_split(name):
     assert _reaches(value, figure["value"], name, 0.9975), (value, figure)
 
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize(
+    "name", default_and_slow(SHIPPED, default={"rotten_tomatoes_lstm", "mnist_vit"})
+)
 def test_weights_name_is_the_same_model_as_from_preset(name):
     builder = _builder(name)
     by_weights = builder(weights=name)
@@ -378,14 +381,22 @@ def test_from_preset_overrides_name_and_dtype_only(tmp_path):
 # The same files under every backend.
 
 
-def test_save_to_preset_here_loads_under_the_other_backends(tmp_path):
+@pytest.mark.parametrize(
+    "shipped",
+    [
+        # A text model with a tokenizer and a series model in the default run.
+        pytest.param(("rotten_tomatoes_lstm", "sunspots_lstm"), id="two"),
+        pytest.param(tuple(SHIPPED), id="all", marks=pytest.mark.slow),
+    ],
+)
+def test_save_to_preset_here_loads_under_the_other_backends(tmp_path, shipped):
     folders, expected = [], {}
     tiny = _tiny_text_classifier()
     folders.append(tiny.save_to_preset(tmp_path / "tiny_text_classifier"))
     expected["tiny_text_classifier"] = preset_probe.predictions(
         tiny, "tiny_text_classifier"
     )
-    for name in SHIPPED:
+    for name in shipped:
         model = _builder(name).from_preset(name)
         # Saved again under this backend, then loaded under the others.
         folders.append(model.save_to_preset(tmp_path / name))

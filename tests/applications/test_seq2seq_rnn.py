@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import Seq2SeqRNN
+from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_greedy
 from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
-from tests.generative_checks import mixed_policies
 
 SOURCE_VOCABULARY, TARGET_VOCABULARY, MAX_LENGTH = 15, 20, 8
 START = 1
@@ -100,7 +100,9 @@ def test_constructor_rejects_bad_arguments(kwargs, name):
         _model(**kwargs)
 
 
-@pytest.mark.parametrize("policy", mixed_policies("mixed_float16"))
+# Slow: test_causal_lm.py generates under a mixed policy in the default run.
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", MIXED_POLICIES)
 def test_mixed_precision(policy):
     x, y = _training_data()
     check_mixed_precision(

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from keras_seq.applications import Seq2SeqTransformer
+from tests.generative_checks import MIXED_POLICIES
 from tests.generative_checks import check_generate_errors
 from tests.generative_checks import check_generation
 from tests.generative_checks import check_mixed_precision
 from tests.generative_checks import check_task
-from tests.generative_checks import mixed_policies
 
 SOURCE_VOCABULARY, TARGET_VOCABULARY = 15, 20
 SOURCE_LENGTH, TARGET_LENGTH = 6, 8
@@ -122,7 +122,9 @@ def test_constructor_rejects_bad_arguments(kwargs, name):
         Seq2SeqTransformer(**arguments)
 
 
-@pytest.mark.parametrize("policy", mixed_policies("mixed_bfloat16"))
+# Slow: test_causal_lm.py generates under a mixed policy in the default run.
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", MIXED_POLICIES)
 def test_mixed_precision(policy):
     x, y = _training_data()
     check_mixed_precision(

@@ -98,6 +98,7 @@ def test_generation_quick(capsys, tmp_path):
     assert "keras_hub.GPT2CausalLM" in ours["speedup_vs"]
 
 
+@pytest.mark.slow
 def test_attention_quick(capsys, tmp_path):
     records = run_quick("attention", capsys, tmp_path)
     assert {record["sizes"]["time"] for record in records} == {32, 64}
@@ -106,6 +107,7 @@ def test_attention_quick(capsys, tmp_path):
     assert "memory_method" in fused
 
 
+@pytest.mark.slow
 def test_recurrent_quick(capsys, tmp_path):
     records = run_quick("recurrent", capsys, tmp_path)
     train = by_name(records, mode="train")

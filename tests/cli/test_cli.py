@@ -12,6 +12,7 @@ from tests.cli.conftest import BACKEND
 from tests.cli.conftest import check_png
 from tests.cli.conftest import keras_seq
 from tests.cli.conftest import keras_seq_process
+from tests.tiers import default_and_slow
 
 
 def test_help_is_fast_and_imports_no_keras():
@@ -163,7 +164,9 @@ def test_generate_streams_the_same_text_as_one_call(language_model):
     assert chunked.stdout == whole.stdout  # greedy: chunks change nothing
 
 
-@pytest.mark.parametrize("sampler", ["top_k", "top_p", "beam"])
+@pytest.mark.parametrize(
+    "sampler", default_and_slow(["top_k", "top_p", "beam"], default={"top_k"})
+)
 def test_generate_samplers(language_model, sampler):
     first = keras_seq(
         "generate",

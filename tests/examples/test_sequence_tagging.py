@@ -6,9 +6,12 @@ import pytest
 from keras_seq.datasets import sunspots
 from tests.examples.script_runner import reported
 from tests.examples.script_runner import run_example
+from tests.tiers import default_and_slow
 
 
-@pytest.mark.parametrize("backbone", ["lstm", "transformer"])
+@pytest.mark.parametrize(
+    "backbone", default_and_slow(["lstm", "transformer"], {"transformer"})
+)
 def test_quick_run_reports_a_finite_mse_and_saves_a_model_of_raw_series(
     backbone, capsys, tmp_path
 ):

@@ -6,9 +6,13 @@ import pytest
 
 from tests.examples.script_runner import reported
 from tests.examples.script_runner import run_example
+from tests.tiers import default_and_slow
 
 
-@pytest.mark.parametrize("variant", ["spatiotemporal", "factorised_encoder"])
+@pytest.mark.parametrize(
+    "variant",
+    default_and_slow(["spatiotemporal", "factorised_encoder"], {"spatiotemporal"}),
+)
 def test_quick_run_reports_a_finite_accuracy_and_saves_a_model_of_uint8_clips(
     variant, capsys, tmp_path
 ):

@@ -8,6 +8,7 @@ from keras_seq.models import RecurrentDecoderStack
 from keras_seq.models import RecurrentStack
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from tests.layer_checks import check_layer
+from tests.tiers import default_and_slow
 
 BATCH, TIME, FEATURES, HIDDEN, VOCABULARY = 3, 5, 4, 6, 20
 LENGTHS = np.array([5, 3, 1])
@@ -26,8 +27,17 @@ def _numpy(x):
 
 # Not "lstm": its forget-gate biases start at 1 in every layer, which the
 # helper's distinct-initial-weights check flags; the tests below cover it.
-@pytest.mark.parametrize("cell", ("gru", "simple_rnn"))
-@pytest.mark.parametrize("bidirectional", (False, True))
+@pytest.mark.parametrize(
+    "cell, bidirectional",
+    default_and_slow(
+        [
+            (cell, bidirectional)
+            for cell in ("gru", "simple_rnn")
+            for bidirectional in (False, True)
+        ],
+        default={("gru", False), ("simple_rnn", True)},
+    ),
+)
 def test_layer_contract(cell, bidirectional, tmp_path):
     check_layer(
         RecurrentStack,

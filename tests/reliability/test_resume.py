@@ -23,6 +23,7 @@ import pytest
 
 from keras_seq import applications
 from tests.reliability import resume_probe
+from tests.tiers import default_and_slow
 
 ROOT = pathlib.Path(__file__).parents[2]
 SMALL = {"num_layers": 1, "hidden_dim": 8, "dropout": 0.0}
@@ -87,12 +88,8 @@ CASES = {
         STEP_CLASSES,
     ),
 }
-# The default run covers one of each kind; all of them are marked slow.
-DEFAULT = {"text_classifier", "causal_lm", "seq2seq_rnn"}
-PARAMETERS = [
-    pytest.param(name, marks=() if name in DEFAULT else pytest.mark.slow)
-    for name in sorted(CASES)
-]
+# The default run covers a generator; the others are marked slow.
+PARAMETERS = default_and_slow(sorted(CASES), default={"causal_lm"})
 
 
 def _fresh(name):

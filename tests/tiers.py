@@ -1,0 +1,28 @@
+"""The default run and the slow one: which parameters of a test go where.
+
+`make test` leaves out the tests marked `slow`, to stay within CI's time;
+`make test PYTEST_ARGS=` runs them all. A test run over many
+applications, policies or samplers keeps a few representative ones in the
+default run and marks the rest slow.
+"""
+
+import pytest
+
+
+def default_and_slow(values, default):
+    """`values` as parameters, those not in `default` marked slow.
+
+    A tuple value is the parameters of a test with several.
+
+    Example:
+
+    >>> [bool(p.marks) for p in default_and_slow(["a", "b"], default={"a"})]
+    [False, True]
+    """
+    return [
+        pytest.param(
+            *(value if isinstance(value, tuple) else (value,)),
+            marks=() if value in default else pytest.mark.slow,
+        )
+        for value in values
+    ]
