@@ -7,8 +7,8 @@ from keras import ops
 def write_steps(cache, steps, start):
     """Returns `cache` with `steps` written along its time axis from `start`.
 
-    `cache` is `(batch, 2, cache_length, heads, head_dim)` and `steps`
-    `(batch, 2, new_steps, heads, head_dim)`; `start` is an int or a scalar
+    `cache` is `(batch, 2, heads, cache_length, head_dim)` and `steps`
+    `(batch, 2, heads, new_steps, head_dim)`; `start` is an int or a scalar
     int tensor. One write covers keys and values.
 
     JAX and TensorFlow write with `ops.slice_update`, which XLA performs in
@@ -22,9 +22,9 @@ def write_steps(cache, steps, start):
 
     Example:
 
-    >>> cache = keras.ops.zeros((1, 2, 4, 1, 1))
+    >>> cache = keras.ops.zeros((1, 2, 1, 4, 1))
     >>> cache = write_steps(cache, keras.ops.ones((1, 2, 1, 1, 1)), 2)
-    >>> keras.ops.convert_to_numpy(cache)[0, 0, :, 0, 0].tolist()
+    >>> keras.ops.convert_to_numpy(cache)[0, 0, 0, :, 0].tolist()
     [0.0, 0.0, 1.0, 0.0]
     """
     steps = ops.cast(steps, cache.dtype)
@@ -34,7 +34,7 @@ def write_steps(cache, steps, start):
         # A contiguous tensor has one element per memory location; an
         # expanded one (a broadcast batch) does not, and is copied.
         if not torch.is_grad_enabled() and cache.is_contiguous():
-            positions = torch.arange(steps.shape[2], device=cache.device)
+            positions = torch.arange(steps.shape[3], device=cache.device)
             positions = positions + torch.as_tensor(start, device=cache.device)
-            return cache.index_copy_(2, positions, steps)
-    return ops.slice_update(cache, (0, 0, start, 0, 0), steps)
+            return cache.index_copy_(3, positions, steps)
+    return ops.slice_update(cache, (0, 0, 0, start, 0), steps)

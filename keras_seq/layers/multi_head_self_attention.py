@@ -39,6 +39,22 @@ def fused_kernel_runs(compute_dtype):
     return jax.default_backend() != "cpu"
 
 
+def fused_kernel_reads_heads_first():
+    """Whether the fused kernel reads heads-first keys without copying them.
+
+    A key/value cache is heads-first, `(batch, heads, time, head_dim)`: a
+    decoding step's matmuls then read each head's keys as they lie. JAX
+    (XLA folds the transposes into its matmuls) and PyTorch (its kernel
+    takes heads-first tensors) read such a cache in place through
+    `keras.ops.dot_product_attention`. TensorFlow's is two einsums over
+    time-major keys and values, no fused kernel: it would copy the whole
+    cache twice per step, so there the explicit path's einsums read it
+    instead (2.4x faster per layer and step at 1,024 cache slots; see
+    BENCHMARKS.md).
+    """
+    return keras.backend.backend() != "tensorflow"
+
+
 @keras.saving.register_keras_serializable(package="keras_seq")
 class MultiHeadSelfAttention(keras.layers.Layer):
     """Multi-head scaled dot-product attention of a sequence over itself.
@@ -54,7 +70,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
     `keras.ops.dot_product_attention`, so each backend runs its fused
     kernel (flash attention where the hardware has it). With it, the
     probabilities are computed explicitly and returned. Attention dropout
-    during training also takes the explicit path.
+    during training also takes the explicit path, and so does decoding
+    over a cache on TensorFlow (`fused_kernel_reads_heads_first`).
 
     A query with no key to attend to (every query of a row that is all
     padding, or with `causal=True` the queries before a left-padded row's
@@ -101,8 +118,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             `cache_length`.
         return_attention_scores: also return the attention probabilities,
             `(batch, num_heads, time, source_time)`.
-        cache: `(batch, 2, cache_length, num_heads, key_dim)` stacked keys
-            and values of earlier steps, from `init_cache()`. With a cache
+        cache: `(batch, 2, num_heads, cache_length, key_dim)` stacked keys
+            and values of earlier steps, heads first, from `init_cache()`. With a cache
             the call returns `(outputs, updated_cache)`; under PyTorch with
             no gradient recorded the cache passed in is updated in place
             (see `keras_seq.layers.cache_writes`).
@@ -110,7 +127,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             (an int or a scalar tensor).
         context_key_value: in place of `context`, its keys and values
             already projected by `project_context(context)`, `(batch, 2,
-            source_time, num_heads, key_dim)`; `context_mask` masks them.
+            num_heads, source_time, key_dim)`; `context_mask` masks them.
         training: whether dropout is active.
 
     Example:
@@ -236,7 +253,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 "A key/value cache needs `key_dim == value_dim`. Received: "
                 f"key_dim={self.head_key_dim}, value_dim={self.head_value_dim}"
             )
-        shape = (batch_size, 2, max_length, self.num_heads, self.head_key_dim)
+        shape = (batch_size, 2, self.num_heads, max_length, self.head_key_dim)
         return ops.zeros(shape, dtype=self.compute_dtype)
 
     def _check_call(
@@ -296,7 +313,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 layer,
                 "cache",
                 static_shape(cache),
-                ("batch", "keys_and_values", "cache_length", "num_heads", "key_dim"),
+                ("batch", "keys_and_values", "num_heads", "cache_length", "key_dim"),
                 sizes={
                     "batch": batch,
                     "keys_and_values": 2,
@@ -305,7 +322,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 },
             )
             cache_shape = static_shape(cache)
-            source_time = cache_shape[2] if cache_shape else None
+            source_time = cache_shape[3] if cache_shape else None
             if static_shape(cache_index) not in ((), None):
                 raise ValueError(
                     "`cache_index` must be an int or a scalar tensor. Received: "
@@ -366,6 +383,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 None,
                 return_attention_scores,
                 training,
+                heads_first=True,
             )
         if cache is not None and mask is attached_mask(inputs):
             # Keras may fill `mask` from the new steps: not a mask of the cache.
@@ -388,7 +406,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
         query_offset = None
         if cache is not None:
-            cache = write_steps(cache, ops.stack((key, value), axis=1), cache_index)
+            cache = write_steps(cache, _heads_first(key, value), cache_index)
             key, value = cache[:, 0], cache[:, 1]
             # Cache slots past the new steps are empty: a causal mask keeps
             # every query away from them.
@@ -402,6 +420,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             query_offset,
             return_attention_scores,
             training,
+            heads_first=cache is not None,
         )
         if cache is None:
             return outputs
@@ -419,10 +438,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             context: `(batch, source_time, context_dim)`.
 
         Returns:
-            `(batch, 2, source_time, num_heads, key_dim)` stacked keys and
-            values.
+            `(batch, 2, num_heads, source_time, key_dim)` stacked keys and
+            values, heads first as in a cache.
         """
-        return ops.stack((self.key_dense(context), self.value_dense(context)), axis=1)
+        return _heads_first(self.key_dense(context), self.value_dense(context))
 
     def _attend(
         self,
@@ -434,9 +453,15 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         query_offset,
         return_attention_scores,
         training,
+        heads_first=False,
     ):
-        """Attention of projected queries over projected keys and values."""
-        query_length, key_length = ops.shape(query)[1], ops.shape(key)[1]
+        """Attention of projected queries over projected keys and values.
+
+        `query` is `(batch, time, heads, dim)`; `key` and `value` the same,
+        or with `heads_first` `(batch, heads, source_time, dim)`.
+        """
+        query_length = ops.shape(query)[1]
+        key_length = ops.shape(key)[2 if heads_first else 1]
         mask, is_causal = combine_attention_masks(
             key_padding_mask=context_mask,
             attention_mask=attention_mask,
@@ -453,6 +478,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             or (training and self.dropout > 0)
             or self.head_key_dim != self.head_value_dim
             or not fused_kernel_runs(self.compute_dtype)
+            or (heads_first and not fused_kernel_reads_heads_first())
         )
         if is_causal and (use_explicit or attention_mask is not None):
             # The mask is dense anyway: one mask holds every rule.
@@ -460,9 +486,13 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         mask, attendable = guard_empty_rows(mask, is_causal, query_length, key_length)
         if use_explicit:
             heads, scores = self._explicit_attention(
-                query, key, value, mask, attendable, training
+                query, key, value, mask, attendable, training, heads_first
             )
         else:
+            if heads_first:
+                # Views: the kernel reads them heads first again.
+                key = ops.transpose(key, (0, 2, 1, 3))
+                value = ops.transpose(value, (0, 2, 1, 3))
             heads = ops.dot_product_attention(
                 query,
                 key,
@@ -498,7 +528,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             self,
             "context_key_value",
             projected_shape,
-            ("batch", "keys_and_values", "source_time", "num_heads", "key_dim"),
+            ("batch", "keys_and_values", "num_heads", "source_time", "key_dim"),
             sizes={
                 "batch": inputs_shape[0] if inputs_shape else None,
                 "keys_and_values": 2,
@@ -513,13 +543,16 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             ("batch", "source_time"),
             sizes={
                 "batch": inputs_shape[0] if inputs_shape else None,
-                "source_time": projected_shape[2] if projected_shape else None,
+                "source_time": projected_shape[3] if projected_shape else None,
             },
         )
 
-    def _explicit_attention(self, query, key, value, mask, attendable, training):
+    def _explicit_attention(
+        self, query, key, value, mask, attendable, training, heads_first=False
+    ):
         """Attention with the probabilities materialised (for plots and dropout)."""
-        logits = ops.einsum("btnh,bsnh->bnts", query, key) / ops.cast(
+        keys = "bnsh" if heads_first else "bsnh"
+        logits = ops.einsum(f"btnh,{keys}->bnts", query, key) / ops.cast(
             self.head_key_dim**0.5, query.dtype
         )
         # Softmax in float32: float16 cannot hold the large negative fill.
@@ -534,7 +567,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             )
         scores = ops.cast(probabilities, query.dtype)
         dropped = self.dropout_layer(scores, training=training)
-        heads = ops.einsum("bnts,bsnh->btnh", dropped, value)
+        heads = ops.einsum(f"bnts,{keys}->btnh", dropped, value)
         return heads, scores
 
     def _merge_heads(self, heads):
@@ -575,7 +608,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             outputs = (outputs, keras.KerasTensor(cache.shape, dtype=cache.dtype))
         if return_attention_scores:
             if cache is not None:
-                source_time = cache.shape[2]
+                source_time = cache.shape[3]
             else:
                 source_time = (inputs if context is None else context).shape[1]
             scores = keras.KerasTensor(
@@ -604,3 +637,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             }
         )
         return config
+
+
+def _heads_first(key, value):
+    """Stacks `(batch, time, heads, dim)` keys and values as in a cache."""
+    return ops.transpose(ops.stack((key, value), axis=1), (0, 1, 3, 2, 4))

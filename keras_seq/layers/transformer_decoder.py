@@ -55,7 +55,7 @@ class TransformerDecoder(TransformerBlock):
         attention_mask: `(batch, time, time)` explicit self-attention mask
             (or `(batch, 1 or num_heads, time, time)`), combined with the
             causal mask. With `cache`: `(batch, time, cache_length)`.
-        cache: `(batch, 2, cache_length, heads, key_dim)` self-attention
+        cache: `(batch, 2, heads, cache_length, key_dim)` self-attention
             cache from `init_cache()`; the call then returns
             `(outputs, cache)`.
         cache_index: position of the first step of `inputs` in the cache.

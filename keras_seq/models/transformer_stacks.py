@@ -155,7 +155,7 @@ class TransformerDecoderStack(keras.layers.Layer):
     samplers read them in float32), with the padding mask of the ids. For
     generation, `init_cache`, `prefill` and `call_with_cache` run it
     incrementally with one key/value cache per layer, a tuple of
-    `(batch, 2, max_length, num_heads, head_dim)` tensors that a sampler
+    `(batch, 2, num_heads, max_length, head_dim)` tensors that a sampler
     carries (and beam search reorders) as they are: never stacked, so no
     step copies every layer's cache.
 

@@ -108,7 +108,7 @@ def test_projected_context_equals_the_context():
     context_mask = _padding_mask([5, 3, 1], time=5)
     expected = _numpy(layer(x, context=context, context_mask=context_mask))
     projected = layer.project_context(context)
-    assert tuple(projected.shape) == (BATCH, 2, 5, HEADS, DIM // HEADS)
+    assert tuple(projected.shape) == (BATCH, 2, HEADS, 5, DIM // HEADS)
     actual = layer(x, context_key_value=projected, context_mask=context_mask)
     np.testing.assert_allclose(_numpy(actual), expected, atol=1e-6)
     with pytest.raises(ValueError, match="takes the place of `context`"):
@@ -200,7 +200,7 @@ def test_cached_decoding_returns_scores_over_cache():
     _, cache, scores = layer(
         x[:, :1], cache=cache, cache_index=0, return_attention_scores=True
     )
-    assert tuple(cache.shape) == (BATCH, 2, 10, HEADS, DIM // HEADS)
+    assert tuple(cache.shape) == (BATCH, 2, HEADS, 10, DIM // HEADS)
     scores = _numpy(scores)
     assert scores.shape == (BATCH, HEADS, 1, 10)
     np.testing.assert_allclose(scores[..., 0], 1.0, atol=1e-6)
