@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from keras_seq.layers.cache_reads import read_filled
 from keras_seq.layers.cache_writes import write_steps
 from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
@@ -404,29 +405,69 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         key = self.key_dense(context)
         value = self.value_dense(context)
 
-        query_offset = None
-        if cache is not None:
-            cache = write_steps(cache, _heads_first(key, value), cache_index)
-            key, value = cache[:, 0], cache[:, 1]
-            # Cache slots past the new steps are empty: a causal mask keeps
-            # every query away from them.
-            query_offset = cache_index
-        outputs = self._attend(
+        if cache is None:
+            return self._attend(
+                query,
+                key,
+                value,
+                context_mask,
+                attention_mask,
+                None,
+                return_attention_scores,
+                training,
+            )
+        cache = write_steps(cache, _heads_first(key, value), cache_index)
+        outputs = self._attend_over_cache(
             query,
-            key,
-            value,
+            cache,
+            cache_index,
             context_mask,
             attention_mask,
-            query_offset,
             return_attention_scores,
             training,
-            heads_first=cache is not None,
         )
-        if cache is None:
-            return outputs
         if return_attention_scores:
             return outputs[0], cache, outputs[1]
         return outputs, cache
+
+    def _attend_over_cache(
+        self,
+        query,
+        cache,
+        cache_index,
+        mask,
+        attention_mask,
+        return_attention_scores,
+        training,
+    ):
+        """Attention of the new steps over the filled slots of `cache`.
+
+        Only the filled part is read, in a few fixed lengths
+        (`keras_seq.layers.cache_reads`); the slots past the new steps are
+        empty, and a causal mask keeps every query away from them.
+        Scores, if returned, cover every slot.
+        """
+        cache_length = ops.shape(cache)[3]
+
+        def attend(length):
+            outputs = self._attend(
+                query,
+                cache[:, 0, :, :length],
+                cache[:, 1, :, :length],
+                None if mask is None else mask[:, :length],
+                None if attention_mask is None else attention_mask[..., :length],
+                cache_index,
+                return_attention_scores,
+                training,
+                heads_first=True,
+            )
+            if not return_attention_scores:
+                return outputs
+            outputs, scores = outputs
+            padding = ((0, 0), (0, 0), (0, 0), (0, cache_length - length))
+            return outputs, ops.pad(scores, padding)
+
+        return read_filled(attend, cache_length, cache_index + ops.shape(query)[1])
 
     def project_context(self, context):
         """Returns the keys and values of `context`, to pass as `context_key_value`.

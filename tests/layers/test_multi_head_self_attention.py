@@ -192,6 +192,33 @@ def test_cached_decoding_equals_full_causal_pass(prefill):
     np.testing.assert_allclose(_decode_with_cache(layer, x, prefill), full, atol=1e-5)
 
 
+def test_cached_decoding_across_read_lengths_equals_full_causal_pass():
+    # 150 slots are read in lengths 64, 128 and 150 (keras_seq.layers.cache_reads).
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs(time=150)
+    full = _numpy(layer(x))
+    decoded = _decode_with_cache(layer, x, prefill=3)
+    np.testing.assert_allclose(decoded, full, atol=1e-5)
+
+
+def test_scores_over_a_partly_read_cache_cover_every_slot():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs(time=100)
+    layer(x)
+    cache = layer.init_cache(BATCH, 150)
+    _, cache = layer(x, cache=cache, cache_index=0)
+    _, _, scores = layer(
+        x[:, :1],
+        cache=cache,
+        cache_index=ops.convert_to_tensor(100),
+        return_attention_scores=True,
+    )
+    scores = _numpy(scores)
+    assert scores.shape == (BATCH, HEADS, 1, 150)
+    np.testing.assert_allclose(scores.sum(axis=-1), 1.0, atol=1e-5)
+    assert np.all(scores[..., :101] > 0) and np.all(scores[..., 101:] == 0)
+
+
 def test_cached_decoding_returns_scores_over_cache():
     layer = MultiHeadSelfAttention(HEADS, causal=True)
     x = _inputs()
