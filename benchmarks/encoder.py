@@ -6,7 +6,10 @@ post-norm (every candidate's default):
 
 - training: `model.fit` over `--steps` batches per call (one epoch),
   median seconds per call divided by the steps;
-- inference: `model.predict_on_batch` of one batch.
+- inference: `model.predict_on_batch` of one batch;
+
+every candidate built first, then timed in turns within each repeat
+(`timing.measure_interleaved`), so a drift of the machine reaches all alike.
 
 Candidates, in one process at the same sizes: `keras_seq.layers.
 TransformerEncoder`; `keras_hub.layers.TransformerEncoder`; the same block
@@ -67,25 +70,23 @@ def build_keras(name, sizes):
     return model
 
 
-def time_keras(name, sizes, data, repeats):
+def keras_candidate(name, sizes, data):
+    """`(train, predict, extra)` of a Keras candidate: one fit epoch, one batch."""
     x, y = data
     model = build_keras(name, sizes)
     batch = sizes["batch"]
-    steps = len(x) // batch
 
     def train():
         model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
 
-    training = timing.measure(train, repeats)
-    for key in ("median_s", "min_s", "max_s"):
-        training[key] /= steps
-    training["times_s"] = [t / steps for t in training["times_s"]]
-    inference = timing.measure(lambda: model.predict_on_batch(x[:batch]), repeats)
+    def predict():
+        return model.predict_on_batch(x[:batch])
+
     jit = getattr(model, "jit_compile", None)
-    return training, inference, {"jit_compile": jit if isinstance(jit, bool) else None}
+    return train, predict, {"jit_compile": jit if isinstance(jit, bool) else None}
 
 
-def time_torch(sizes, data, repeats):
+def torch_candidate(sizes, data):
     """`torch.nn.TransformerEncoder` with a plain training loop."""
     import torch
 
@@ -123,13 +124,16 @@ def time_torch(sizes, data, repeats):
         with torch.no_grad():
             return model(x[:batch])
 
-    training = timing.measure(train, repeats)
-    steps = len(batches)
+    return train, predict, {}
+
+
+def per_step(measured, steps):
+    """`measure`'s figures of one fit epoch, as figures of one of its steps."""
+    measured = dict(measured)
     for key in ("median_s", "min_s", "max_s"):
-        training[key] /= steps
-    training["times_s"] = [t / steps for t in training["times_s"]]
-    inference = timing.measure(predict, repeats)
-    return training, inference, {}
+        measured[key] /= steps
+    measured["times_s"] = [t / steps for t in measured["times_s"]]
+    return measured
 
 
 def main(argv=None):
@@ -148,11 +152,20 @@ def main(argv=None):
         rng.standard_normal(shape).astype("float32"),
         rng.standard_normal(shape).astype("float32"),
     )
-    results = {}
-    for name in CANDIDATES:
-        results[name] = time_keras(name, sizes, data, repeats)
+    candidates = {name: keras_candidate(name, sizes, data) for name in CANDIDATES}
     if timing.backend() == "torch":
-        results["torch.nn"] = time_torch(sizes, data, repeats)
+        candidates["torch.nn"] = torch_candidate(sizes, data)
+    # The candidates take turns in every repeat (`measure_interleaved`).
+    training = timing.measure_interleaved(
+        {name: candidate[0] for name, candidate in candidates.items()}, repeats
+    )
+    inference = timing.measure_interleaved(
+        {name: candidate[1] for name, candidate in candidates.items()}, repeats
+    )
+    results = {
+        name: (per_step(training[name], steps), inference[name], candidate[2])
+        for name, candidate in candidates.items()
+    }
 
     flops = {
         mode: timing.encoder_flops(

@@ -128,6 +128,40 @@ def measure(function, repeats, warmup=1):
     }
 
 
+def measure_interleaved(functions, repeats, warmup=1):
+    """`measure` of several functions, taking turns within each repeat.
+
+    Each repeat runs every function once, in order, so a slow drift of the
+    machine (its clock, its caches, other load) reaches every candidate
+    alike instead of whichever happened to be timed last.
+
+    Args:
+        functions: a dict of names to functions called with no argument.
+
+    Returns:
+        A dict of the same names to `measure`'s dicts.
+    """
+    for function in functions.values():
+        for _ in range(warmup):
+            sync(function())
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            sync(function())
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: {
+            "median_s": statistics.median(values),
+            "min_s": min(values),
+            "max_s": max(values),
+            "repeats": repeats,
+            "times_s": values,
+        }
+        for name, values in times.items()
+    }
+
+
 def matmul_peak_flops(size=None, repeats=5, dtype="float32"):
     """The measured float32 matrix-multiply rate of this process, in FLOP/s.
 
