@@ -50,8 +50,8 @@ def fused_kernel_reads_heads_first():
     `keras.ops.dot_product_attention`. TensorFlow's is two einsums over
     time-major keys and values, no fused kernel: it would copy the whole
     cache twice per step, so there the explicit path's einsums read it
-    instead (2.4x faster per layer and step at 1,024 cache slots; see
-    BENCHMARKS.md).
+    instead (2.4x faster per layer and step at 1,024 cache slots,
+    `benchmarks/probes/cache_layout.py`).
     """
     return keras.backend.backend() != "tensorflow"
 

@@ -1,0 +1,46 @@
+"""Milliseconds per new token of `CausalLM.generate`, keras-seq only.
+
+The sizes of `benchmarks/generation.py` (batch 8, 16-token prompts, 2
+layers, dim 256); each total length warmed up once, then the best of two
+calls. A quick before/after check of a change to the decode, without the
+peers:
+
+    KERAS_BACKEND=jax python benchmarks/probes/generate_per_token.py [256 1024]
+
+`--jit-compile` compiles the model with `jit_compile=True` (XLA under
+TensorFlow).
+"""
+
+import os
+import sys
+import time
+
+import keras
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import generation  # noqa: E402
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    jit_compile = "--jit-compile" in argv
+    totals = [int(total) for total in argv if total != "--jit-compile"] or [256, 1024]
+    sizes = dict(generation.FULL)
+    model = generation.keras_seq_lm(sizes)
+    if jit_compile:
+        model.compile(jit_compile=True)
+    prompts = generation.prompts(sizes)
+    for total in totals:
+        model.generate(prompts, max_length=total)
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            model.generate(prompts, max_length=total)
+            times.append(time.perf_counter() - start)
+        per_token = min(times) / (total - sizes["prompt"]) * 1e3
+        backend = keras.backend.backend()
+        print(f"{backend} total {total}: {per_token:.2f} ms per new token")
+
+
+if __name__ == "__main__":
+    main()
