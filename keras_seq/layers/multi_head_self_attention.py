@@ -375,60 +375,49 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             )
             query = self.query_dense(inputs)
             key, value = context_key_value[:, 0], context_key_value[:, 1]
-            return self._attend(
-                query,
-                key,
-                value,
-                context_mask,
-                attention_mask,
-                None,
-                return_attention_scores,
-                training,
-                heads_first=True,
+        else:
+            if cache is not None and mask is attached_mask(inputs):
+                # Keras may fill `mask` from the new steps: not a mask of the cache.
+                mask = None
+            self._check_call(
+                inputs, context, mask, context_mask, attention_mask, cache, cache_index
             )
-        if cache is not None and mask is attached_mask(inputs):
-            # Keras may fill `mask` from the new steps: not a mask of the cache.
-            mask = None
-        self._check_call(
-            inputs, context, mask, context_mask, attention_mask, cache, cache_index
-        )
-        if cache is None and mask is None:
-            mask = attached_mask(inputs)
-        if context is None:
-            # Self-attention: the padding mask of the inputs (or, with a
-            # cache, of the cache slots) masks the keys.
-            context, context_mask = inputs, mask
-        elif context_mask is None:
-            context_mask = attached_mask(context)
-
-        query = self.query_dense(inputs)
-        key = self.key_dense(context)
-        value = self.value_dense(context)
-
-        if cache is None:
-            return self._attend(
-                query,
-                key,
-                value,
-                context_mask,
-                attention_mask,
-                None,
-                return_attention_scores,
-                training,
-            )
-        cache = write_steps(cache, _heads_first(key, value), cache_index)
-        outputs = self._attend_over_cache(
+            if cache is None and mask is None:
+                mask = attached_mask(inputs)
+            if context is None:
+                # Self-attention: the padding mask of the inputs (or, with a
+                # cache, of the cache slots) masks the keys.
+                context, context_mask = inputs, mask
+            elif context_mask is None:
+                context_mask = attached_mask(context)
+            query = self.query_dense(inputs)
+            key = self.key_dense(context)
+            value = self.value_dense(context)
+            if cache is not None:
+                cache = write_steps(cache, _heads_first(key, value), cache_index)
+                outputs = self._attend_over_cache(
+                    query,
+                    cache,
+                    cache_index,
+                    context_mask,
+                    attention_mask,
+                    return_attention_scores,
+                    training,
+                )
+                if return_attention_scores:
+                    return outputs[0], cache, outputs[1]
+                return outputs, cache
+        return self._attend(
             query,
-            cache,
-            cache_index,
+            key,
+            value,
             context_mask,
             attention_mask,
+            None,
             return_attention_scores,
             training,
+            heads_first=context_key_value is not None,
         )
-        if return_attention_scores:
-            return outputs[0], cache, outputs[1]
-        return outputs, cache
 
     def _attend_over_cache(
         self,
