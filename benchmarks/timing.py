@@ -112,20 +112,7 @@ def measure(function, repeats, warmup=1):
     Returns:
         A dict: `median_s`, `min_s`, `max_s`, `repeats`, `times_s`.
     """
-    for _ in range(warmup):
-        sync(function())
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        sync(function())
-        times.append(time.perf_counter() - start)
-    return {
-        "median_s": statistics.median(times),
-        "min_s": min(times),
-        "max_s": max(times),
-        "repeats": repeats,
-        "times_s": times,
-    }
+    return measure_interleaved({"function": function}, repeats, warmup)["function"]
 
 
 def measure_interleaved(functions, repeats, warmup=1):

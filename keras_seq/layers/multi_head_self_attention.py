@@ -120,10 +120,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         return_attention_scores: also return the attention probabilities,
             `(batch, num_heads, time, source_time)`.
         cache: `(batch, 2, num_heads, cache_length, key_dim)` stacked keys
-            and values of earlier steps, heads first, from `init_cache()`. With a cache
-            the call returns `(outputs, updated_cache)`; under PyTorch with
-            no gradient recorded the cache passed in is updated in place
-            (see `keras_seq.layers.cache_writes`).
+            and values of earlier steps, heads first, from `init_cache()`.
+            With a cache the call returns `(outputs, updated_cache)`; under
+            PyTorch with no gradient recorded the cache passed in is
+            updated in place (see `keras_seq.layers.cache_writes`).
         cache_index: position of the first step of `inputs` in the cache
             (an int or a scalar tensor).
         context_key_value: in place of `context`, its keys and values
