@@ -52,7 +52,8 @@ def backend_profiler(folder):
 
         with torch.profiler.profile() as profile:
             yield
-        table = profile.key_averages().table(sort_by="self_cpu_time_total", row_limit=40)
+        averages = profile.key_averages()
+        table = averages.table(sort_by="self_cpu_time_total", row_limit=40)
         pathlib.Path(folder).mkdir(parents=True, exist_ok=True)
         (pathlib.Path(folder) / "torch_ops.txt").write_text(table)
 
