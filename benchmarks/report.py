@@ -369,8 +369,8 @@ def render(results):
         ("2. Generation", generation),
         ("3. Long sequences", attention),
         ("4. Recurrent", recurrent),
-        ("5. Applications", applications),
-        ("5. `make demo`", demo),
+        ("5a. Applications", applications),
+        ("5b. `make demo`", demo),
     ):
         body = make(records)
         sections.append(f"### {title}\n\n" + (body or "Not yet measured."))
