@@ -8,8 +8,9 @@ layer, 2 classes), Adam, sparse categorical cross-entropy. Training times
 `model.fit` over `--steps` batches per call, per step; inference times
 `model.predict_on_batch` of one batch. The ids have no padding; both
 models pass the embedding's padding mask to the same `keras.layers.LSTM`.
-keras-seq should add no overhead: the speed-up against the plain model
-should be 1.0.
+Both models are built first, then timed in turns within each repeat
+(`timing.measure_interleaved`). keras-seq should add no overhead: the
+speed-up against the plain model should be 1.0.
 
     KERAS_BACKEND=tensorflow python benchmarks/recurrent.py [--quick]
 """
@@ -61,32 +62,44 @@ def main(argv=None):
     y = rng.integers(0, sizes["classes"], size=len(x)).astype("int32")
     batch = sizes["batch"]
 
-    results = {}
+    models = {}
     for name, make in (
         ("keras_seq.RNNClassifier(lstm)", keras_seq_model),
         (PEERS[0], plain_model),
     ):
-        model = make(sizes)
-        model.compile(
+        models[name] = make(sizes)
+        models[name].compile(
             optimizer=keras.optimizers.Adam(1e-3),
             loss="sparse_categorical_crossentropy",
             metrics=[],  # the same work for both: no accuracy metric
         )
-        training = timing.measure(
-            lambda model=model: model.fit(
+    # Both models built first, then timed in turns: a drift of the machine
+    # reaches both alike.
+    training = timing.measure_interleaved(
+        {
+            name: lambda model=model: model.fit(
                 x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False
-            ),
-            repeats,
-        )
+            )
+            for name, model in models.items()
+        },
+        repeats,
+    )
+    inference = timing.measure_interleaved(
+        {
+            name: lambda model=model: model.predict_on_batch(x[:batch])
+            for name, model in models.items()
+        },
+        repeats,
+    )
+    results = {}
+    for name, model in models.items():
+        per_step = dict(training[name])
         for key in ("median_s", "min_s", "max_s"):
-            training[key] /= steps
-        training["times_s"] = [t / steps for t in training["times_s"]]
-        inference = timing.measure(
-            lambda model=model: model.predict_on_batch(x[:batch]), repeats
-        )
+            per_step[key] /= steps
+        per_step["times_s"] = [t / steps for t in per_step["times_s"]]
         results[name] = {
-            "train": training,
-            "predict": inference,
+            "train": per_step,
+            "predict": inference[name],
             "parameters": model.count_params(),
         }
     for mode in ("train", "predict"):
