@@ -108,9 +108,11 @@ def test_gradients_of_other_rows_ignore_the_padded_row(name, scores):
     with_row, without = gradients(slice(None)), gradients(slice(1, None))
     for got, expected, weight in zip(with_row, without, layer.trainable_weights):
         assert np.isfinite(got).all(), weight.path
-        # Relative too: the batch size changes the order of float sums.
+        # Relative too: the batch size changes the order of float sums, which
+        # moves float32 gradients by about 1e-6 (a leak of the padded row
+        # would move them by its whole contribution).
         np.testing.assert_allclose(
-            got, expected, rtol=1e-6, atol=1e-6, err_msg=weight.path
+            got, expected, rtol=1e-5, atol=1e-5, err_msg=weight.path
         )
 
 
