@@ -6,7 +6,10 @@ applications, policies or samplers keeps a few representative ones in the
 default run and marks the rest slow.
 """
 
+import keras
 import pytest
+
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def default_and_slow(values, default):
@@ -26,3 +29,17 @@ def default_and_slow(values, default):
         )
         for value in values
     ]
+
+
+def other_backends():
+    """The backends besides this run's, as parameters of a cross-backend test.
+
+    The default run loads under the next backend of `BACKENDS` in turn
+    (TensorFlow to JAX, JAX to PyTorch, PyTorch to TensorFlow): over the
+    three runs of `make test` every backend writes once and reads once.
+    The other direction is slow.
+    """
+    here = BACKENDS.index(keras.backend.backend())
+    following = BACKENDS[(here + 1) % len(BACKENDS)]
+    others = [backend for backend in BACKENDS if backend != BACKENDS[here]]
+    return default_and_slow(others, default={following})

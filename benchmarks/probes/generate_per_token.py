@@ -8,9 +8,12 @@ peers:
     KERAS_BACKEND=jax python benchmarks/probes/generate_per_token.py [256 1024]
 
 `--jit-compile` compiles the model with `jit_compile=True` (XLA under
-TensorFlow).
+TensorFlow). `--trace DIR` also records one more call at each length with
+the backend's profiler into `DIR/<total>` (`profile_encoder.py`'s
+`backend_profiler`), for `profile_summary.py DIR/<total>`.
 """
 
+import argparse
 import os
 import sys
 import time
@@ -19,18 +22,21 @@ import keras
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import generation  # noqa: E402
+from profile_encoder import backend_profiler  # noqa: E402
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    jit_compile = "--jit-compile" in argv
-    totals = [int(total) for total in argv if total != "--jit-compile"] or [256, 1024]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("totals", type=int, nargs="*", default=[256, 1024])
+    parser.add_argument("--jit-compile", action="store_true")
+    parser.add_argument("--trace", default=None, help="folder of the profiles")
+    args = parser.parse_args(argv)
     sizes = dict(generation.FULL)
     model = generation.keras_seq_lm(sizes)
-    if jit_compile:
+    if args.jit_compile:
         model.compile(jit_compile=True)
     prompts = generation.prompts(sizes)
-    for total in totals:
+    for total in args.totals:
         model.generate(prompts, max_length=total)
         times = []
         for _ in range(2):
@@ -40,6 +46,9 @@ def main(argv=None):
         per_token = min(times) / (total - sizes["prompt"]) * 1e3
         backend = keras.backend.backend()
         print(f"{backend} total {total}: {per_token:.2f} ms per new token")
+        if args.trace:
+            with backend_profiler(os.path.join(args.trace, str(total))):
+                model.generate(prompts, max_length=total)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ def main(argv=None):
             cpu, start = time.process_time(), time.perf_counter()
             run()
             wall = time.perf_counter() - start
-            calls[name].append((1000 * wall / steps, (time.process_time() - cpu) / wall))
+            calls[name].append(
+                (1000 * wall / steps, (time.process_time() - cpu) / wall)
+            )
     for name, measured in calls.items():
         slow = sum(cores < 1.5 for _, cores in measured)
         print(

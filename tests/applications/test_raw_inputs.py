@@ -23,9 +23,9 @@ from tests.applications.raw_input_cases import RAW_INPUTS
 from tests.applications.raw_input_cases import bare_outputs
 from tests.applications.raw_input_cases import model_inputs
 from tests.applications.raw_input_cases import outputs
+from tests.tiers import other_backends
 
 ROOT = pathlib.Path(__file__).parents[2]
-BACKENDS = ("tensorflow", "jax", "torch")
 GENERATIVE = {
     "causal_lm",
     "seq2seq_transformer",
@@ -131,9 +131,7 @@ def test_saved_file_loads_safely_with_its_preprocessor(saved):
         )
 
 
-@pytest.mark.parametrize(
-    "backend", [b for b in BACKENDS if b != keras.backend.backend()]
-)
+@pytest.mark.parametrize("backend", other_backends())
 def test_saved_file_gives_the_same_outputs_under_another_backend(
     saved, backend, tmp_path
 ):

@@ -6,12 +6,11 @@ import keras
 import pytest
 
 from tests.examples.script_runner import run_example
-
-BACKENDS = ("tensorflow", "jax", "torch")
+from tests.tiers import BACKENDS
 
 
 # Slow: it starts a process for each other backend, and the default run
-# checks the same 9 backend pairs in tests/applications/test_raw_inputs.py.
+# checks saved files across backends in tests/applications/test_raw_inputs.py.
 @pytest.mark.slow
 def test_a_model_trained_here_predicts_the_same_under_every_backend(capsys, tmp_path):
     here = keras.backend.backend()

@@ -9,7 +9,6 @@ import pathlib
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
@@ -26,9 +25,9 @@ from tests.preprocessing import cross_backend_probe
 from tests.preprocessing.checks import ENGLISH
 from tests.preprocessing.checks import TEXTS
 from tests.preprocessing.checks import Holder
+from tests.tiers import other_backends
 
 ROOT = pathlib.Path(__file__).parents[2]
-BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def preprocessors():
@@ -54,7 +53,7 @@ def preprocessors():
     }
 
 
-@pytest.mark.parametrize("other", [b for b in BACKENDS if b != keras.backend.backend()])
+@pytest.mark.parametrize("other", other_backends())
 def test_same_outputs_under_another_backend(other, tmp_path):
     built = preprocessors()
     expected = cross_backend_probe.run(built)
