@@ -85,6 +85,9 @@ def _finish(folder, first):
     ]
 
 
+# Slow: tests/reliability/test_resume.py kills a run mid-epoch in the
+# default run and checks the resumed weights against an uninterrupted run.
+@pytest.mark.slow
 def test_resume_after_sigkill_mid_epoch(tmp_path):
     folder = tmp_path / "run"
     code, _, _, first = _start_and_stop_mid_epoch(folder, signal.SIGKILL)

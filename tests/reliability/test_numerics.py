@@ -9,7 +9,7 @@ padded steps changes no real step's output; and a causal layer's output
 at a step ignores every later step. Every example runs eagerly on the
 backend under test. The gradients, the slowest check (JAX compiles each
 example's backward pass), take 4 examples in the default run and 16 in
-the slow one.
+the slow one; the other checks 6 and 16.
 """
 
 import keras
@@ -28,7 +28,6 @@ from tests.layer_checks import trainable_gradients
 from tests.tiers import default_and_slow
 
 SETTINGS = settings(
-    max_examples=8,
     deadline=None,
     derandomize=True,  # the same examples on every backend and every run
     suppress_health_check=[HealthCheck.too_slow],
@@ -130,9 +129,17 @@ def _tolerance(case):
     return {"rtol": relative, "atol": relative * case["scale"]}
 
 
-@SETTINGS
-@given(case=cases(), kind=st.sampled_from(["attention", "encoder", "decoder"]))
-def test_padded_steps_change_no_real_step(case, kind):
+@pytest.mark.parametrize("examples", default_and_slow([6, 16], default={6}))
+def test_padded_steps_change_no_real_step(examples):
+    @settings(SETTINGS, max_examples=examples)
+    @given(case=cases(), kind=st.sampled_from(["attention", "encoder", "decoder"]))
+    def check(case, kind):
+        _check_padded_steps(case, kind)
+
+    check()
+
+
+def _check_padded_steps(case, kind):
     layer = _layer(kind, case)
     x, mask = _inputs(case), _mask(case)
     other = np.where(mask[..., None], x, _inputs(case, seed_offset=1))
@@ -141,9 +148,17 @@ def test_padded_steps_change_no_real_step(case, kind):
     np.testing.assert_allclose(first[mask], second[mask], **_tolerance(case))
 
 
-@SETTINGS
-@given(case=cases(), kind=st.sampled_from(["attention", "decoder"]), data=st.data())
-def test_a_causal_step_ignores_later_steps(case, kind, data):
+@pytest.mark.parametrize("examples", default_and_slow([6, 16], default={6}))
+def test_a_causal_step_ignores_later_steps(examples):
+    @settings(SETTINGS, max_examples=examples)
+    @given(case=cases(), kind=st.sampled_from(["attention", "decoder"]), data=st.data())
+    def check(case, kind, data):
+        _check_causal_step(case, kind, data)
+
+    check()
+
+
+def _check_causal_step(case, kind, data):
     if kind == "attention" and not case["causal"]:
         case = {**case, "causal": True}
     layer = _layer(kind, case)
