@@ -33,6 +33,7 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+KINDS = ("attention", "encoder", "decoder")
 # float16's largest number is 65,504: at inputs of 1e4 the attention
 # logits (products of two projections of them) overflow it, in this layer
 # as in any float16 attention, so float16 is checked up to 1e2.
@@ -92,18 +93,23 @@ def _call(layer, x, mask, scores):
     return layer(x, mask=mask)
 
 
+def _run_examples(check, examples, **strategies):
+    """Runs `check` on `examples` cases drawn from `strategies` (hypothesis)."""
+    settings(SETTINGS, max_examples=examples)(given(**strategies)(check))()
+
+
 def _numpy(tensor):
     return ops.convert_to_numpy(ops.cast(tensor, "float32"))
 
 
 @pytest.mark.parametrize("examples", default_and_slow([4, 16], default={4}))
 def test_outputs_and_gradients_are_finite(examples):
-    @settings(SETTINGS, max_examples=examples)
-    @given(case=cases(), kind=st.sampled_from(["attention", "encoder", "decoder"]))
-    def check(case, kind):
-        _check_outputs_and_gradients(case, kind)
-
-    check()
+    _run_examples(
+        _check_outputs_and_gradients,
+        examples,
+        case=cases(),
+        kind=st.sampled_from(KINDS),
+    )
 
 
 def _check_outputs_and_gradients(case, kind):
@@ -131,12 +137,9 @@ def _tolerance(case):
 
 @pytest.mark.parametrize("examples", default_and_slow([6, 16], default={6}))
 def test_padded_steps_change_no_real_step(examples):
-    @settings(SETTINGS, max_examples=examples)
-    @given(case=cases(), kind=st.sampled_from(["attention", "encoder", "decoder"]))
-    def check(case, kind):
-        _check_padded_steps(case, kind)
-
-    check()
+    _run_examples(
+        _check_padded_steps, examples, case=cases(), kind=st.sampled_from(KINDS)
+    )
 
 
 def _check_padded_steps(case, kind):
@@ -150,12 +153,13 @@ def _check_padded_steps(case, kind):
 
 @pytest.mark.parametrize("examples", default_and_slow([6, 16], default={6}))
 def test_a_causal_step_ignores_later_steps(examples):
-    @settings(SETTINGS, max_examples=examples)
-    @given(case=cases(), kind=st.sampled_from(["attention", "decoder"]), data=st.data())
-    def check(case, kind, data):
-        _check_causal_step(case, kind, data)
-
-    check()
+    _run_examples(
+        _check_causal_step,
+        examples,
+        case=cases(),
+        kind=st.sampled_from(["attention", "decoder"]),
+        data=st.data(),
+    )
 
 
 def _check_causal_step(case, kind, data):
