@@ -50,13 +50,15 @@ lint: install
 	$(BIN)/ruff check keras_seq tests examples benchmarks applications conftest.py
 
 # Two pytest workers on two cores: one thread each, or torch's thread pools
-# oversubscribe the cores and run several times slower. pytest runs the
+# oversubscribe the cores and run several times slower. A worker that runs
+# out of tests takes some of the other's (`worksteal`), so neither idles
+# while the other finishes a queue of long tests. pytest runs the
 # tests and, as doctests, every docstring example in keras_seq/ (pyproject.toml).
 test: lint
 	@set -e; for backend in $(BACKENDS); do \
 		echo "=== pytest under KERAS_BACKEND=$$backend ==="; \
 		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(JAX_TEST_ENV) \
-		$(BIN)/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS); \
 	done
 
 # The benchmarks of BENCHMARKS.md: every script under every backend, one

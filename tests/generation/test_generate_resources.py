@@ -12,6 +12,9 @@ import subprocess
 import sys
 
 import keras
+import pytest
+
+from tests.tiers import default_and_slow
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -55,23 +58,22 @@ def test_peak_memory_does_not_grow_with_the_length():
     assert peaks[1024] <= 1.5 * peaks[128], peaks
 
 
-def test_repeated_generate_compiles_once_and_keeps_memory_flat():
+# One `generate` serves both decoder stacks; the recurrent one is slow.
+@pytest.mark.parametrize(
+    "backbone", default_and_slow(["transformer", "gru"], default={"transformer"})
+)
+def test_repeated_generate_compiles_once_and_keeps_memory_flat(backbone):
     # 120 calls with one prompt. JAX traced the sampler's loop anew on every
     # call, capturing the weights in a fresh closure: 0.5 s and 3 MB more
     # resident memory a call, without end. 100 calls of the compiled
     # function add nothing measurable (< 1 MB on every backend); 16 MB is
     # the growth of five retraces.
-    probes = [
-        _start_probe("repeat", "--calls", 120, "--backbone", backbone)
-        for backbone in ("gru", "transformer")
-    ]
-    for probe in probes:
-        result = _result(probe)
-        rss = result["rss_mb"]
-        growth = rss[-1] - rss[19]
-        assert growth < 16, f"{growth:.1f} MB over 100 calls: {rss[19::10]}"
-        if keras.backend.backend() in ("jax", "tensorflow"):
-            assert result["traces"] == 1, result["traces"]
-        else:
-            # Eager under torch.no_grad(): the same function runs each call.
-            assert result["traces"] == len(result["seconds"])
+    result = _result(_start_probe("repeat", "--calls", 120, "--backbone", backbone))
+    rss = result["rss_mb"]
+    growth = rss[-1] - rss[19]
+    assert growth < 16, f"{growth:.1f} MB over 100 calls: {rss[19::10]}"
+    if keras.backend.backend() in ("jax", "tensorflow"):
+        assert result["traces"] == 1, result["traces"]
+    else:
+        # Eager under torch.no_grad(): the same function runs each call.
+        assert result["traces"] == len(result["seconds"])
