@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -m "not slow"
 # of the time under JAX) and generate the CPU code of fused operations
 # with XLA's older emitters, not its fusion emitters (half of the rest:
 # 4.5 s against 9.0 s of `train_step` compilations in test_dtype_policy).
-# Both change how fast a program compiles and runs, not what it computes.
+# Both change the machine code XLA generates, not the program it runs.
 # `make test JAX_OPTIMIZE=1` compiles as users' runs do.
 JAX_OPTIMIZE ?= 0
 JAX_TEST_ENV := $(if $(filter 1,$(JAX_OPTIMIZE)),,JAX_DISABLE_MOST_OPTIMIZATIONS=1 \
