@@ -43,3 +43,14 @@ def other_backends():
     following = BACKENDS[(here + 1) % len(BACKENDS)]
     others = [backend for backend in BACKENDS if backend != BACKENDS[here]]
     return default_and_slow(others, default={following})
+
+
+def spread_over_backends(values):
+    """`values` as parameters, each one in the default run of one backend.
+
+    The i-th value runs by default under `BACKENDS[i % 3]` and is slow
+    under the others: the three runs of `make test` cover every value
+    once between them, and the slow run every value on every backend.
+    """
+    here = BACKENDS.index(keras.backend.backend())
+    return default_and_slow(values, default=set(values[here :: len(BACKENDS)]))

@@ -1,7 +1,7 @@
 """Loads the saved models of `raw_input_cases` under this process's backend.
 
-Run as `python -m tests.applications.raw_input_probe DIR OUT.npz` with
-`KERAS_BACKEND` set: for each case it loads `DIR/<case>.keras` with
+Run as `python -m tests.applications.raw_input_probe DIR OUT.npz CASE...`
+with `KERAS_BACKEND` set: for each case it loads `DIR/<case>.keras` with
 `safe_mode=True` and saves what the model computes from the case's raw
 inputs into `OUT.npz`, for the test that saved them to compare; and the
 same of `DIR/<case>_bare.keras`, saved without its preprocessor, on the
@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 
-def main(directory, output):
+def main(directory, output, *cases):
     import keras
 
     import keras_seq.applications  # noqa: F401 (registers the classes to load)
@@ -23,8 +23,8 @@ def main(directory, output):
     from tests.applications.raw_input_cases import outputs
 
     results = {}
-    for case, raw_inputs in RAW_INPUTS.items():
-        x, y = raw_inputs()
+    for case in cases:
+        x, y = RAW_INPUTS[case]()
         model = keras.saving.load_model(f"{directory}/{case}.keras", safe_mode=True)
         results[case] = outputs(model, case, x, y)
         bare = keras.saving.load_model(f"{directory}/{case}_bare.keras", safe_mode=True)

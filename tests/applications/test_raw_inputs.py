@@ -3,10 +3,15 @@
 Each case of `raw_input_cases` trains on raw inputs, predicts or generates
 from them, and is saved as a `.keras` file with its preprocessor (the
 tokenizer's vocabulary inside). The file loads with `safe_mode=True` here
-and, in fresh processes, under the two other backends, and gives the same
-outputs on the same raw inputs to 1e-4: run under each backend in turn
-(`make test`), that is every one of the nine save/load pairs. Saved
-without its preprocessor, each gives the same outputs on model inputs too.
+and, in a fresh process, under another backend, and gives the same
+outputs on the same raw inputs to 1e-4. Saved without its preprocessor,
+each gives the same outputs on model inputs too.
+
+Training and saving every case is most of the time: the default run of
+each backend takes a third of the cases (`GROUPS`, spread over the
+backends) and loads them under the next backend, so the three runs of
+`make test` cover every case once; the slow run covers every case on
+every pair of backends.
 """
 
 import os
@@ -24,6 +29,7 @@ from tests.applications.raw_input_cases import bare_outputs
 from tests.applications.raw_input_cases import model_inputs
 from tests.applications.raw_input_cases import outputs
 from tests.tiers import other_backends
+from tests.tiers import spread_over_backends
 
 ROOT = pathlib.Path(__file__).parents[2]
 GENERATIVE = {
@@ -32,6 +38,8 @@ GENERATIVE = {
     "seq2seq_rnn",
     "image_captioner",
 }
+# The cases in three groups, "+"-joined, one in each backend's default run.
+GROUPS = ["+".join(sorted(CASES)[start :: 3]) for start in range(3)]
 
 
 def _trained(case):
@@ -58,7 +66,7 @@ def trained():
     return _TrainedOnDemand()
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", spread_over_backends(sorted(CASES)))
 def test_fit_and_outputs_on_raw_inputs(trained, case):
     model, x, y = trained[case]
     computed = outputs(model, case, x, y)
@@ -94,34 +102,52 @@ def test_generated_text_is_the_detokenized_ids(trained):
     assert texts == list(preprocessor.generate_postprocess(ids))
 
 
+class _SavedOnDemand(dict):
+    """`{group: (directory, expected)}`, each group saved when first asked for.
+
+    Each case of the group is saved twice: with its preprocessor
+    (`<case>.keras`, raw inputs) and without (`<case>_bare.keras`, model
+    inputs); `expected` holds their outputs under this backend.
+    """
+
+    def __init__(self, trained, directory):
+        super().__init__()
+        self.trained = trained
+        self.directory = directory
+
+    def __missing__(self, group):
+        directory = self.directory / f"group{GROUPS.index(group)}"
+        directory.mkdir()
+        expected = {}
+        for case in group.split("+"):
+            model, x, y = self.trained[case]
+            model.save(str(directory / f"{case}.keras"))
+            expected[case] = outputs(model, case, x, y)
+            preprocessor = model.preprocessor
+            model.preprocessor = None
+            try:
+                model.save(str(directory / f"{case}_bare.keras"))
+                inputs = model_inputs(preprocessor, case, x, y)
+                expected[f"{case}_bare"] = bare_outputs(model, inputs)
+            finally:
+                model.preprocessor = preprocessor
+        self[group] = directory, expected
+        return self[group]
+
+
 @pytest.fixture(scope="module")
 def saved(trained, tmp_path_factory):
-    """Every case trained, saved under this backend, and its outputs.
-
-    Each is saved twice: with its preprocessor (`<case>.keras`, raw
-    inputs) and without (`<case>_bare.keras`, model inputs).
-    """
-    directory = tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
-    expected = {}
-    for case in CASES:
-        model, x, y = trained[case]
-        model.save(str(directory / f"{case}.keras"))
-        expected[case] = outputs(model, case, x, y)
-        preprocessor = model.preprocessor
-        model.preprocessor = None
-        try:
-            model.save(str(directory / f"{case}_bare.keras"))
-            inputs = model_inputs(preprocessor, case, x, y)
-            expected[f"{case}_bare"] = bare_outputs(model, inputs)
-        finally:
-            model.preprocessor = preprocessor
-    return directory, expected
+    """The groups of cases saved under this backend, on demand."""
+    return _SavedOnDemand(
+        trained, tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
+    )
 
 
-def test_saved_file_loads_safely_with_its_preprocessor(saved):
-    directory, expected = saved
-    for case, raw_inputs in RAW_INPUTS.items():
-        x, y = raw_inputs()
+@pytest.mark.parametrize("group", spread_over_backends(GROUPS))
+def test_saved_file_loads_safely_with_its_preprocessor(saved, group):
+    directory, expected = saved[group]
+    for case in group.split("+"):
+        x, y = RAW_INPUTS[case]()
         restored = keras.saving.load_model(
             str(directory / f"{case}.keras"), safe_mode=True
         )
@@ -131,11 +157,12 @@ def test_saved_file_loads_safely_with_its_preprocessor(saved):
         )
 
 
+@pytest.mark.parametrize("group", spread_over_backends(GROUPS))
 @pytest.mark.parametrize("backend", other_backends())
 def test_saved_file_gives_the_same_outputs_under_another_backend(
-    saved, backend, tmp_path
+    saved, group, backend, tmp_path
 ):
-    directory, expected = saved
+    directory, expected = saved[group]
     output = tmp_path / "outputs.npz"
     environment = {
         **os.environ,
@@ -144,7 +171,7 @@ def test_saved_file_gives_the_same_outputs_under_another_backend(
     }
     probe = subprocess.run(
         [sys.executable, "-m", "tests.applications.raw_input_probe"]
-        + [str(directory), str(output)],
+        + [str(directory), str(output), *group.split("+")],
         cwd=ROOT,
         env=environment,
         capture_output=True,
