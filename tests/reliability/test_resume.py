@@ -193,7 +193,7 @@ def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path):
 
     straight = tmp_path / "straight"
     straight.mkdir()
-    _probe(straight)
+    resume_probe.main(straight)  # uninterrupted, in this process
     resumed, expected = _final_weights(killed), _final_weights(straight)
     assert len(resumed) == len(expected) == len(resume_probe.build().weights)
     for got, want in zip(resumed, expected):
