@@ -14,6 +14,7 @@ backends) and loads them under the next backend, so the three runs of
 every pair of backends.
 """
 
+import functools
 import os
 import pathlib
 import subprocess
@@ -38,8 +39,12 @@ GENERATIVE = {
     "seq2seq_rnn",
     "image_captioner",
 }
-# The cases in three groups, "+"-joined, one in each backend's default run.
-GROUPS = ["+".join(sorted(CASES)[start :: 3]) for start in range(3)]
+# The cases in three groups, one in each backend's default run, by the
+# "+"-joined names of their cases (the test ids).
+GROUPS = {
+    "+".join(cases): cases
+    for cases in (tuple(sorted(CASES)[start :: 3]) for start in range(3))
+}
 
 
 def _trained(case):
@@ -102,51 +107,41 @@ def test_generated_text_is_the_detokenized_ids(trained):
     assert texts == list(preprocessor.generate_postprocess(ids))
 
 
-class _SavedOnDemand(dict):
-    """`{group: (directory, expected)}`, each group saved when first asked for.
+def _save(trained, directory, group):
+    """Saves the cases of `group`; returns their folder and their outputs here.
 
-    Each case of the group is saved twice: with its preprocessor
-    (`<case>.keras`, raw inputs) and without (`<case>_bare.keras`, model
-    inputs); `expected` holds their outputs under this backend.
+    Each case is saved twice: with its preprocessor (`<case>.keras`, raw
+    inputs) and without (`<case>_bare.keras`, model inputs).
     """
-
-    def __init__(self, trained, directory):
-        super().__init__()
-        self.trained = trained
-        self.directory = directory
-
-    def __missing__(self, group):
-        directory = self.directory / f"group{GROUPS.index(group)}"
-        directory.mkdir()
-        expected = {}
-        for case in group.split("+"):
-            model, x, y = self.trained[case]
-            model.save(str(directory / f"{case}.keras"))
-            expected[case] = outputs(model, case, x, y)
-            preprocessor = model.preprocessor
-            model.preprocessor = None
-            try:
-                model.save(str(directory / f"{case}_bare.keras"))
-                inputs = model_inputs(preprocessor, case, x, y)
-                expected[f"{case}_bare"] = bare_outputs(model, inputs)
-            finally:
-                model.preprocessor = preprocessor
-        self[group] = directory, expected
-        return self[group]
+    directory = directory / group
+    directory.mkdir()
+    expected = {}
+    for case in GROUPS[group]:
+        model, x, y = trained[case]
+        model.save(str(directory / f"{case}.keras"))
+        expected[case] = outputs(model, case, x, y)
+        preprocessor = model.preprocessor
+        model.preprocessor = None
+        try:
+            model.save(str(directory / f"{case}_bare.keras"))
+            inputs = model_inputs(preprocessor, case, x, y)
+            expected[f"{case}_bare"] = bare_outputs(model, inputs)
+        finally:
+            model.preprocessor = preprocessor
+    return directory, expected
 
 
 @pytest.fixture(scope="module")
 def saved(trained, tmp_path_factory):
-    """The groups of cases saved under this backend, on demand."""
-    return _SavedOnDemand(
-        trained, tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
-    )
+    """`saved(group)`: the group saved under this backend, once per module."""
+    directory = tmp_path_factory.mktemp(f"saved_{keras.backend.backend()}")
+    return functools.cache(functools.partial(_save, trained, directory))
 
 
-@pytest.mark.parametrize("group", spread_over_backends(GROUPS))
+@pytest.mark.parametrize("group", spread_over_backends(list(GROUPS)))
 def test_saved_file_loads_safely_with_its_preprocessor(saved, group):
-    directory, expected = saved[group]
-    for case in group.split("+"):
+    directory, expected = saved(group)
+    for case in GROUPS[group]:
         x, y = RAW_INPUTS[case]()
         restored = keras.saving.load_model(
             str(directory / f"{case}.keras"), safe_mode=True
@@ -157,12 +152,12 @@ def test_saved_file_loads_safely_with_its_preprocessor(saved, group):
         )
 
 
-@pytest.mark.parametrize("group", spread_over_backends(GROUPS))
+@pytest.mark.parametrize("group", spread_over_backends(list(GROUPS)))
 @pytest.mark.parametrize("backend", other_backends())
 def test_saved_file_gives_the_same_outputs_under_another_backend(
     saved, group, backend, tmp_path
 ):
-    directory, expected = saved[group]
+    directory, expected = saved(group)
     output = tmp_path / "outputs.npz"
     environment = {
         **os.environ,
@@ -171,7 +166,7 @@ def test_saved_file_gives_the_same_outputs_under_another_backend(
     }
     probe = subprocess.run(
         [sys.executable, "-m", "tests.applications.raw_input_probe"]
-        + [str(directory), str(output), *group.split("+")],
+        + [str(directory), str(output), *GROUPS[group]],
         cwd=ROOT,
         env=environment,
         capture_output=True,
