@@ -85,15 +85,9 @@ def main(argv=None):
             for key, value in arguments.items()
         }
         sizes.update(batch=batch, steps_per_call=steps)
-        training = timing.measure(
-            lambda model=model, x=x, y=y: model.fit(
-                x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False
-            ),
-            repeats,
+        training = timing.per_step(
+            timing.measure(timing.fit_one_epoch(model, x, y, batch), repeats), steps
         )
-        for key in ("median_s", "min_s", "max_s"):
-            training[key] /= steps
-        training["times_s"] = [t / steps for t in training["times_s"]]
         measured = {
             "train": (training, batch),
             "predict_batch": (

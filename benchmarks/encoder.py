@@ -76,8 +76,7 @@ def keras_candidate(name, sizes, data):
     model = build_keras(name, sizes)
     batch = sizes["batch"]
 
-    def train():
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    train = timing.fit_one_epoch(model, x, y, batch)
 
     def predict():
         return model.predict_on_batch(x[:batch])
@@ -127,15 +126,6 @@ def torch_candidate(sizes, data):
     return train, predict, {}
 
 
-def per_step(measured, steps):
-    """`measure`'s figures of one fit epoch, as figures of one of its steps."""
-    measured = dict(measured)
-    for key in ("median_s", "min_s", "max_s"):
-        measured[key] /= steps
-    measured["times_s"] = [t / steps for t in measured["times_s"]]
-    return measured
-
-
 def main(argv=None):
     parser = timing.parser(__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=None, help="batches per fit call")
@@ -163,7 +153,7 @@ def main(argv=None):
         {name: candidate[1] for name, candidate in candidates.items()}, repeats
     )
     results = {
-        name: (per_step(training[name], steps), inference[name], candidate[2])
+        name: (timing.per_step(training[name], steps), inference[name], candidate[2])
         for name, candidate in candidates.items()
     }
 

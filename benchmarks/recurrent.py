@@ -77,9 +77,7 @@ def main(argv=None):
     # reaches both alike.
     training = timing.measure_interleaved(
         {
-            name: lambda model=model: model.fit(
-                x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False
-            )
+            name: timing.fit_one_epoch(model, x, y, batch)
             for name, model in models.items()
         },
         repeats,
@@ -93,10 +91,7 @@ def main(argv=None):
     )
     results = {}
     for name, model in models.items():
-        per_step = dict(training[name])
-        for key in ("median_s", "min_s", "max_s"):
-            per_step[key] /= steps
-        per_step["times_s"] = [t / steps for t in per_step["times_s"]]
+        per_step = timing.per_step(training[name], steps)
         results[name] = {
             "train": per_step,
             "predict": inference[name],

@@ -103,6 +103,39 @@ def sync(value):
     return value
 
 
+def fit_one_epoch(model, x, y, batch_size):
+    """A function of no argument that trains `model` one epoch on `x`, `y`.
+
+    `model.fit` on the arrays in order, `batch_size` at a time. Under
+    TensorFlow it is fed a `tf.data.Dataset` of the same batches with
+    tf.data's autotuning off: Keras' own pipeline for arrays autotunes,
+    and at the end of an epoch its iterator then waits for the autotuning
+    thread's timed wait (periods of 10 ms doubling: a call ends at 1.27,
+    2.55 or 5.11 s after the pipeline started), a wait that has nothing
+    to do with the model (`benchmarks/probes/tf_fit_modes.py`).
+    """
+    if keras.backend.backend() != "tensorflow":
+        return lambda: model.fit(
+            x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False
+        )
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+    dataset = dataset.with_options(options)
+    return lambda: model.fit(dataset, epochs=1, verbose=0)
+
+
+def per_step(measured, steps):
+    """`measure`'s figures of a call of `steps` steps, as figures of one step."""
+    measured = dict(measured)
+    for key in ("median_s", "min_s", "max_s"):
+        measured[key] /= steps
+    measured["times_s"] = [t / steps for t in measured["times_s"]]
+    return measured
+
+
 def measure(function, repeats, warmup=1):
     """Runs `function` `warmup` times, then times `repeats` runs.
 

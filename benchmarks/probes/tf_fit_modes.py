@@ -1,14 +1,20 @@
-"""TensorFlow's two speeds of `model.fit`: time and cores used per call.
+"""TensorFlow's two speeds of `model.fit`, and what the slow one waits for.
 
 Trains the encoder benchmark's keras-seq candidate (`encoder.FULL` sizes,
-10 batches a call) in turns through three ways of feeding it: `fit` on
-NumPy arrays (what `benchmarks/encoder.py` times), `fit` on a plain
-`tf.data.Dataset.from_tensor_slices(...).batch(32)`, and `train_on_batch`
-on each batch. For every call it prints the milliseconds per step and the
-cores the process kept busy (process CPU time over wall time; 2 cores
-here). A slow call runs on about one core:
+`--steps` batches a call) in turns through four ways of feeding it: `fit`
+on NumPy arrays, `fit` on a plain `tf.data.Dataset.from_tensor_slices(...)
+.batch(32)`, the same dataset with tf.data's autotuning off
+(`timing.fit_one_epoch`, what the benchmarks time), and `train_on_batch`
+on each batch. For every call it prints the seconds it took and the share
+of the machine's CPU time that was idle (`/proc/stat`).
 
-    KERAS_BACKEND=tensorflow python benchmarks/probes/tf_fit_modes.py [--calls 10]
+A slow call ends with the machine idle, at 10 ms x (2^k - 1) after the
+call's tf.data iterator started (1.27, 2.55, 5.11 s): the iterator's
+destructor waits for tf.data's autotuning thread, whose timed waits start
+at 10 ms and double. With autotuning off no call waits:
+
+    KERAS_BACKEND=tensorflow python benchmarks/probes/tf_fit_modes.py \\
+        [--calls 10] [--steps 10]
 """
 
 import argparse
@@ -22,13 +28,21 @@ sys.path.insert(0, str(pathlib.Path(__file__).parents[1]))
 import encoder  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+import timing  # noqa: E402
+
+
+def idle_and_total_ticks():
+    """The machine's idle CPU time and its total, in ticks (Linux)."""
+    ticks = [int(value) for value in open("/proc/stat").readline().split()[1:]]
+    return ticks[3], sum(ticks)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10, help="calls of each way")
+    parser.add_argument("--steps", type=int, default=10, help="batches per call")
     args = parser.parse_args(argv)
-    sizes, steps = encoder.FULL, 10
+    sizes, steps = encoder.FULL, args.steps
     batch = sizes["batch"]
     rng = np.random.default_rng(0)
     shape = (steps * batch, sizes["time"], sizes["dim"])
@@ -46,6 +60,7 @@ def main(argv=None):
             x, y, batch_size=batch, verbose=0, shuffle=False
         ),
         "fit(dataset)": lambda: model.fit(dataset, verbose=0),
+        "fit(dataset, autotune off)": timing.fit_one_epoch(model, x, y, batch),
         "train_on_batch": on_batches,
     }
     for run in ways.values():
@@ -53,19 +68,19 @@ def main(argv=None):
     calls = {name: [] for name in ways}
     for _ in range(args.calls):
         for name, run in ways.items():
-            cpu, start = time.process_time(), time.perf_counter()
+            ticks, start = idle_and_total_ticks(), time.perf_counter()
             run()
-            wall = time.perf_counter() - start
-            calls[name].append(
-                (1000 * wall / steps, (time.process_time() - cpu) / wall)
+            seconds = time.perf_counter() - start
+            idle, total = (
+                after - before for after, before in zip(idle_and_total_ticks(), ticks)
             )
+            calls[name].append((seconds, idle / total))
     for name, measured in calls.items():
-        slow = sum(cores < 1.5 for _, cores in measured)
+        median = statistics.median(seconds for seconds, _ in measured)
         print(
-            f"{name}: median {statistics.median(ms for ms, _ in measured):.0f} ms "
-            f"per step, {slow} of {len(measured)} calls on under 1.5 cores; "
-            f"(ms, cores) per call: "
-            f"{[(round(ms), round(cores, 2)) for ms, cores in measured]}"
+            f"{name}: median {1000 * median / steps:.0f} ms per step; "
+            "(seconds, idle share) per call: "
+            f"{[(round(seconds, 2), round(idle, 2)) for seconds, idle in measured]}"
         )
 
 

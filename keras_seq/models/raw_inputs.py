@@ -155,6 +155,9 @@ def batches_for_keras(batches):
     batch to that of the first two, and a later batch of another padded
     width fails; a `tf.data` pipeline whose every non-batch axis is of
     unknown size takes them all (and the train step is traced once).
+    Its autotuning is off: it has nothing to tune, and with it on, the
+    end of every epoch can wait for tf.data's autotuning thread (up to as
+    long again as the epoch; `benchmarks/probes/tf_fit_modes.py`).
     Elsewhere the batches go as they are.
     """
     if keras.backend.backend() != "tensorflow":
@@ -175,7 +178,10 @@ def batches_for_keras(batches):
 
     dataset = tf.data.Dataset.from_generator(epoch, output_signature=signature)
     # A known number of batches: progress bars show the total.
-    return dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def padded_batch_count(examples, batch_size):

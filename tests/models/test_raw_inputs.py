@@ -13,6 +13,7 @@ import pytest
 from keras_seq.models import Task
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
+from keras_seq.models.raw_inputs import batches_for_keras
 
 
 @keras.saving.register_keras_serializable(package="keras_seq_tests")
@@ -156,6 +157,21 @@ def test_batches_of_other_widths_than_the_first_two_train():
     )
     assert np.isfinite(history.history["loss"]).all()
     assert {12, 5} <= set(preprocessor.widths)
+
+
+def test_tensorflow_gets_a_pipeline_without_autotuning_elsewhere_the_batches():
+    # With autotuning on, tf.data's iterator waits at the end of an epoch
+    # for its autotuning thread, up to as long again as the epoch.
+    batches = PreprocessedBatches(
+        CharacterIds(), as_items(TEXTS, "x"), as_items(LABELS, "y"), None, batch_size=4
+    )
+    fed = batches_for_keras(batches)
+    if keras.backend.backend() == "tensorflow":
+        assert fed.options().autotune.enabled is False
+        widths = [ids.shape[1] for ids, _ in fed.as_numpy_iterator()]
+        assert widths == [12, 11]
+    else:
+        assert fed is batches
 
 
 def test_shuffled_training_is_reproducible_with_the_keras_seed():
