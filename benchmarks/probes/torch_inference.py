@@ -19,6 +19,9 @@ often depends on the allocator's settings, so run it both ways:
     KERAS_BACKEND=torch .venv/bin/python benchmarks/probes/torch_inference.py
     MALLOC_MMAP_THRESHOLD_=4000000000 MALLOC_TRIM_THRESHOLD_=4000000000 \\
         KERAS_BACKEND=torch .venv/bin/python benchmarks/probes/torch_inference.py
+
+`--profile` then prints `torch.profiler`'s operator tables of ten calls
+of keras-seq's `model(x)` and of `torch.nn` with its fast path off.
 """
 
 import argparse
@@ -43,6 +46,9 @@ def page_faults():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument(
+        "--profile", action="store_true", help="also print operator tables"
+    )
     args = parser.parse_args(argv)
     if keras.backend.backend() != "torch":
         raise SystemExit("Run it with KERAS_BACKEND=torch.")
@@ -103,6 +109,15 @@ def main(argv=None):
         f"{medians['torch.nn eval, fast path'] / ours:.2f}x with the fast path, "
         f"{medians['torch.nn eval, no fast path'] / ours:.2f}x without"
     )
+    if args.profile:
+        for name in ("keras-seq model(x) under no_grad", "torch.nn eval, no fast path"):
+            with torch.profiler.profile() as profile:
+                for _ in range(10):
+                    candidates[name]()
+            table = profile.key_averages().table(
+                sort_by="self_cpu_time_total", row_limit=12
+            )
+            print(f"{name}, ten calls:\n{table}")
 
 
 if __name__ == "__main__":
