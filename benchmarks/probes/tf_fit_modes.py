@@ -5,8 +5,11 @@ Trains the encoder benchmark's keras-seq candidate (`encoder.FULL` sizes,
 on NumPy arrays, `fit` on a plain `tf.data.Dataset.from_tensor_slices(...)
 .batch(32)`, the same dataset with tf.data's autotuning off
 (`timing.fit_one_epoch`, what the benchmarks time), and `train_on_batch`
-on each batch. For every call it prints the seconds it took and the share
-of the machine's CPU time that was idle (`/proc/stat`).
+on each batch. For every call it prints the seconds it took, the shares
+of the machine's CPU time that were idle and stolen by the hypervisor
+(`/proc/stat`), and the longest stretch in which no thread of the process
+ran (`/proc/self/task/*/stat`, sampled every 2 ms from a thread of its
+own).
 
 A slow call ends with the machine idle, at 10 ms x (2^k - 1) after the
 call's tf.data iterator started (1.27, 2.55, 5.11 s): the iterator's
@@ -21,6 +24,7 @@ import argparse
 import pathlib
 import statistics
 import sys
+import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1]))
@@ -31,10 +35,47 @@ import tensorflow as tf  # noqa: E402
 import timing  # noqa: E402
 
 
-def idle_and_total_ticks():
-    """The machine's idle CPU time and its total, in ticks (Linux)."""
+def machine_ticks():
+    """The machine's idle and stolen CPU time and its total, in ticks (Linux)."""
     ticks = [int(value) for value in open("/proc/stat").readline().split()[1:]]
-    return ticks[3], sum(ticks)
+    return ticks[3], ticks[7], sum(ticks)
+
+
+class LongestStall:
+    """The longest stretch, in seconds, in which no other thread ran."""
+
+    def __enter__(self):
+        self.seconds, self._stop = 0.0, threading.Event()
+        self._sampler = threading.Thread(target=self._sample)
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._sampler.join()
+
+    def _sample(self):
+        me, stalled_since = str(threading.get_native_id()), None
+        while not self._stop.is_set():
+            now = time.perf_counter()
+            if self._running_threads(me):
+                stalled_since = None
+            elif stalled_since is None:
+                stalled_since = now
+            else:
+                self.seconds = max(self.seconds, now - stalled_since)
+            time.sleep(0.002)
+
+    @staticmethod
+    def _running_threads(me):
+        running = 0
+        for task in pathlib.Path("/proc/self/task").iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except OSError:  # the thread ended
+                continue
+            running += task.name != me and stat[stat.rindex(")") + 2] == "R"
+        return running
 
 
 def main(argv=None):
@@ -68,19 +109,21 @@ def main(argv=None):
     calls = {name: [] for name in ways}
     for _ in range(args.calls):
         for name, run in ways.items():
-            ticks, start = idle_and_total_ticks(), time.perf_counter()
-            run()
-            seconds = time.perf_counter() - start
-            idle, total = (
-                after - before for after, before in zip(idle_and_total_ticks(), ticks)
+            ticks = machine_ticks()
+            with LongestStall() as stall:
+                start = time.perf_counter()
+                run()
+                seconds = time.perf_counter() - start
+            idle, stolen, total = (
+                after - before for after, before in zip(machine_ticks(), ticks)
             )
-            calls[name].append((seconds, idle / total))
+            calls[name].append((seconds, idle / total, stolen / total, stall.seconds))
     for name, measured in calls.items():
-        median = statistics.median(seconds for seconds, _ in measured)
+        median = statistics.median(call[0] for call in measured)
         print(
             f"{name}: median {1000 * median / steps:.0f} ms per step; "
-            "(seconds, idle share) per call: "
-            f"{[(round(seconds, 2), round(idle, 2)) for seconds, idle in measured]}"
+            "(seconds, idle share, stolen share, longest stall s) per call: "
+            f"{[tuple(round(value, 2) for value in call) for call in measured]}"
         )
 
 
