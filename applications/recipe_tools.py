@@ -26,7 +26,6 @@ import tempfile
 import time
 
 import keras
-import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PRESETS_MODULE = REPO / "keras_seq" / "applications" / "presets.py"
@@ -120,12 +119,6 @@ def summary_of_history(folder, monitor, mode):
         f"selected_{monitor}": best[monitor],
         "seconds": round(sum(row.get("seconds", 0.0) for row in rows), 1),
     }
-
-
-def accuracy(model, inputs, labels):
-    """The fraction of `inputs` whose most probable class is their label."""
-    predicted = model.predict(inputs, batch_size=100, verbose=0).argmax(axis=-1)
-    return float(np.mean(predicted == labels))
 
 
 def update_registry(name, digest):

@@ -12,6 +12,7 @@ _SUBPACKAGES = (
     "applications",
     "callbacks",
     "datasets",
+    "evaluation",
     "generation",
     "layers",
     "models",

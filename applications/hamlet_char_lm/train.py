@@ -19,7 +19,7 @@ An interrupted run resumes from its last epoch (run the same command).
 `--validation-only` stops before the test text is touched (for trying
 settings); `--no-ship` measures but writes nothing into the package.
 
-How a text is scored (`held_out_figure`): it is cut into consecutive
+How a text is scored (`keras_seq.evaluation.held_out`): it is cut into consecutive
 pieces of `PIECE` characters; each piece is read after the start id and
 the up to `CONTEXT` characters before it in the same text (none for the
 first piece), so every character is scored once, from at least its own
@@ -28,7 +28,6 @@ piece's preceding characters, and the figure is the mean of
 """
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -42,6 +41,8 @@ import recipe_tools  # noqa: E402
 
 from keras_seq.applications import CausalLM  # noqa: E402
 from keras_seq.datasets import hamlet  # noqa: E402
+from keras_seq.evaluation import held_out  # noqa: E402
+from keras_seq.evaluation import metrics  # noqa: E402
 from keras_seq.preprocessing import CausalLMPreprocessor  # noqa: E402
 from keras_seq.preprocessing import character_tokenizer  # noqa: E402
 
@@ -49,62 +50,21 @@ NAME = "hamlet_char_lm"
 SEED = 20260508
 # The model reads the start id and 127 characters.
 SEQUENCE_LENGTH = 128
-# Scoring: pieces of PIECE characters, each after up to CONTEXT before it.
-PIECE = 64
-CONTEXT = SEQUENCE_LENGTH - 1 - PIECE
+# The held-out figure, measured as the card, `keras-seq` and the tests do:
+# pieces of held_out.PIECE characters, each after up to held_out.CONTEXT
+# characters before it (the model reads them all and the start id).
+FIGURE = held_out.get("hamlet")
+assert held_out.CONTEXT + held_out.PIECE + 1 <= SEQUENCE_LENGTH
 # What tests/applications/test_presets.py measures in the default run: the
-# first SUBSET pieces of the test text (SUBSET * PIECE characters), with
-# the same function as the recipe.
+# first SUBSET pieces of the test text.
 SUBSET = 40
-HIGHER_IS_BETTER = False
 PROMPT = "HAMLET\n"
-
-
-def scored_pieces(text, count=None):
-    """`(inputs, pieces)` of `text`: each piece after its context (see above)."""
-    starts = range(0, len(text), PIECE)[:count]
-    inputs = [text[max(0, start - CONTEXT) : start + PIECE] for start in starts]
-    pieces = [text[start : start + PIECE] for start in starts]
-    return inputs, pieces
-
-
-def test_examples(count=None):
-    """The first `count` (or all) scored pieces of the test text: `(inputs, pieces)`."""
-    return scored_pieces(hamlet.load_data("test"), count)
-
-
-def held_out_figure(model, inputs, pieces):
-    """Bits per character of `model` on `pieces`, each read after its input's context.
-
-    `inputs[i]` is raw text ending with `pieces[i]`: the model reads the
-    start id and `inputs[i]`, and the figure is the mean of `-log2 p` of
-    the pieces' characters.
-    """
-    tokenizer = model.preprocessor.tokenizer
-    logits = model.predict(list(inputs), batch_size=32, verbose=0)
-    bits, count = 0.0, 0
-    for row, text, piece in zip(logits, inputs, pieces):
-        # Position t reads the start id (t = 0) or character t - 1 of the
-        # input, and scores character t.
-        ids = np.asarray(tokenizer.tokenize(text))
-        stop = len(ids)
-        start = stop - len(np.asarray(tokenizer.tokenize(piece)))
-        log_probs = _log_softmax(row[start:stop])
-        bits -= log_probs[np.arange(stop - start), ids[start:stop]].sum() / math.log(2)
-        count += stop - start
-    return float(bits / count)
 
 
 def probe_outputs(model, inputs):
     """The next-character probabilities of raw `inputs`, compared across backends."""
     logits = model.predict(list(inputs), verbose=0)
-    return np.exp(_log_softmax(logits)).astype("float32")
-
-
-def _log_softmax(logits):
-    logits = np.asarray(logits, "float64")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return np.exp(metrics.log_softmax(logits)).astype("float32")
 
 
 class RandomWindows(keras.utils.PyDataset):
@@ -290,12 +250,14 @@ def main(argv=None):
     training = recipe_tools.summary_of_history(folder, "val_loss", "min")
     print(f"selected on validation: {training}", flush=True)
     model.load_weights(best_path)
-    validation_bits = held_out_figure(model, *scored_pieces(splits["validation"]))
+    validation_bits = FIGURE.measure(model, *FIGURE.examples("validation"))[
+        FIGURE.metric
+    ]
     print(f"validation bits per character: {validation_bits:.4f}", flush=True)
     if args.validation_only:
         return
-    inputs, pieces = test_examples()
-    bits = held_out_figure(model, inputs, pieces)
+    inputs, pieces = FIGURE.examples("test")
+    bits = FIGURE.measure(model, inputs, pieces)[FIGURE.metric]
     characters = sum(map(len, pieces))
     print(f"test bits per character: {bits:.4f} on {characters} characters")
     baselines = ngram_baselines(splits, tokenizer)

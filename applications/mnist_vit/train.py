@@ -32,25 +32,16 @@ import recipe_tools  # noqa: E402
 
 from keras_seq.applications import ViT  # noqa: E402
 from keras_seq.datasets import mnist  # noqa: E402
+from keras_seq.evaluation import held_out  # noqa: E402
 from keras_seq.preprocessing import ImagePreprocessor  # noqa: E402
 
 NAME = "mnist_vit"
 SEED = 20260501
+# The held-out figure, measured as the card, `keras-seq` and the tests do.
+FIGURE = held_out.get("mnist")
 # What tests/applications/test_presets.py measures in the default run: the
-# first SUBSET test digits, with the same function as the recipe.
+# first SUBSET test digits.
 SUBSET = 300
-HIGHER_IS_BETTER = True
-
-
-def test_examples(count=None):
-    """Raw uint8 test digits and their labels, the first `count` (or all)."""
-    images, labels = mnist.load_data("test")
-    return images[:count], labels[:count]
-
-
-def held_out_figure(model, images, labels):
-    """Accuracy of `model` on raw `images`."""
-    return recipe_tools.accuracy(model, images, labels)
 
 
 def probe_outputs(model, images):
@@ -183,9 +174,9 @@ def main(argv=None):
     if args.validation_only:
         return
     model.load_weights(best_path)
-    x_test, y_test = test_examples()
+    x_test, y_test = FIGURE.examples("test")
     # Raw uint8 digits in: the preset's preprocessor scales them.
-    accuracy = held_out_figure(model, x_test, y_test)
+    accuracy = FIGURE.measure(model, x_test, y_test)["accuracy"]
     print(f"test accuracy: {accuracy:.4f} on {len(x_test)} digits", flush=True)
     baseline = svm_baseline(splits)
     print(f"baseline: {baseline}", flush=True)

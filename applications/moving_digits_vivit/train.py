@@ -41,26 +41,17 @@ import recipe_tools  # noqa: E402
 
 from keras_seq.applications import ViViT  # noqa: E402
 from keras_seq.datasets import moving_digits  # noqa: E402
+from keras_seq.evaluation import held_out  # noqa: E402
 from keras_seq.preprocessing import VideoPreprocessor  # noqa: E402
 
 NAME = "moving_digits_vivit"
 SEED = 20260503
+# The held-out figure, measured as the card, `keras-seq` and the tests do.
+FIGURE = held_out.get("moving_digits")
 # What tests/applications/test_presets.py measures in the default run: the
-# first SUBSET test clips, with the same function as the recipe.
+# first SUBSET test clips.
 SUBSET = 200
-HIGHER_IS_BETTER = True
 CLIP_SHAPE = (moving_digits.FRAMES, moving_digits.SIZE, moving_digits.SIZE, 1)
-
-
-def test_examples(count=None):
-    """Raw uint8 test clips and their labels, the first `count` (or all)."""
-    clips, labels = moving_digits.load_data("test")
-    return clips[:count], labels[:count]
-
-
-def held_out_figure(model, clips, labels):
-    """Accuracy of `model` on raw `clips` (digit and direction both right)."""
-    return recipe_tools.accuracy(model, clips, labels)
 
 
 def probe_outputs(model, clips):
@@ -236,12 +227,12 @@ def main(argv=None):
     if args.validation_only:
         return
     model.load_weights(best_path)
-    x_test, y_test = test_examples()
+    x_test, y_test = FIGURE.examples("test")
     # Raw uint8 clips in: the preset's preprocessor scales them.
-    accuracy = held_out_figure(model, x_test, y_test)
-    predicted = model.predict(x_test, batch_size=100, verbose=0).argmax(axis=-1)
-    digit_accuracy = float(np.mean(predicted // 4 == y_test // 4))
-    direction_accuracy = float(np.mean(predicted % 4 == y_test % 4))
+    scores = FIGURE.measure(model, x_test, y_test)
+    accuracy = scores["accuracy"]
+    digit_accuracy = scores["digit accuracy"]
+    direction_accuracy = scores["direction accuracy"]
     print(
         f"test accuracy: {accuracy:.4f} on {len(x_test)} clips (digit "
         f"{digit_accuracy:.4f}, direction {direction_accuracy:.4f})",

@@ -37,25 +37,16 @@ import recipe_tools  # noqa: E402
 
 from keras_seq.applications import RNNClassifier  # noqa: E402
 from keras_seq.datasets import rotten_tomatoes  # noqa: E402
+from keras_seq.evaluation import held_out  # noqa: E402
 from keras_seq.preprocessing import TextClassifierPreprocessor  # noqa: E402
 
 NAME = "rotten_tomatoes_lstm"
 SEED = 20261202
+# The held-out figure, measured as the card, `keras-seq` and the tests do.
+FIGURE = held_out.get("rotten_tomatoes")
 # What tests/applications/test_presets.py measures in the default run: the
-# first SUBSET test reviews, with the same function as the recipe.
+# first SUBSET test reviews.
 SUBSET = 200
-HIGHER_IS_BETTER = True
-
-
-def test_examples(count=None):
-    """Raw test reviews (a list of str) and their labels, the first `count`."""
-    texts, labels = rotten_tomatoes.load_data("test")
-    return list(texts[:count]), labels[:count]
-
-
-def held_out_figure(model, texts, labels):
-    """Accuracy of `model` on raw review `texts`."""
-    return recipe_tools.accuracy(model, list(texts), labels)
 
 
 def probe_outputs(model, texts):
@@ -139,8 +130,8 @@ def main(argv=None):
     if args.validation_only:
         return
     model.load_weights(best_path)
-    x_test, y_test = test_examples()
-    accuracy = held_out_figure(model, x_test, y_test)
+    x_test, y_test = FIGURE.examples("test")
+    accuracy = FIGURE.measure(model, x_test, y_test)["accuracy"]
     print(f"test accuracy: {accuracy:.4f} on {len(x_test)} reviews", flush=True)
     baseline = pretraining.tfidf_baseline(splits)
     print(f"baseline: {baseline}", flush=True)

@@ -36,37 +36,17 @@ import recipe_tools  # noqa: E402
 
 from keras_seq.applications import SequenceTagger  # noqa: E402
 from keras_seq.datasets import sunspots  # noqa: E402
+from keras_seq.evaluation import held_out  # noqa: E402
 from keras_seq.preprocessing import SeriesPreprocessor  # noqa: E402
 
 NAME = "sunspots_lstm"
 SEED = 20260506
 WINDOW = sunspots.WINDOW
+# The held-out figure, measured as the card, `keras-seq` and the tests do.
+FIGURE = held_out.get("sunspots")
 # What tests/applications/test_presets.py measures in the default run: the
-# first SUBSET test windows (the test split has 46), with the recipe's
-# function.
+# first SUBSET test windows (the test split has 46).
 SUBSET = 46
-HIGHER_IS_BETTER = False
-
-
-def test_examples(count=None):
-    """Raw test windows `(n, 24, 1)` and the year each forecasts, the first `count`.
-
-    The targets are the sunspot numbers of the held-out years: the last
-    step of each window's targets.
-    """
-    windows, targets = sunspots.load_data("test")
-    return windows[:count], targets[:count, -1, 0]
-
-
-def forecasts(model, windows):
-    """The one-step forecast of the year after each raw window (sunspot numbers)."""
-    # One batch: under JAX every batch shape compiles once.
-    return model.predict(windows, batch_size=len(windows), verbose=0)[:, -1, 0]
-
-
-def held_out_figure(model, windows, targets):
-    """Mean absolute error of `model`'s one-step forecasts of `targets`."""
-    return float(np.mean(np.abs(forecasts(model, windows) - targets)))
 
 
 def probe_outputs(model, windows):
@@ -78,17 +58,6 @@ def probe_outputs(model, windows):
     mean, std = model.preprocessor.mean[0], model.preprocessor.std[0]
     forecast = model.predict(windows, batch_size=len(windows), verbose=0)
     return ((forecast - mean) / std).astype("float32")
-
-
-def fold_standardization(model, mean, std):
-    """Makes the output layer forecast in sunspot numbers, not standard units.
-
-    The model was trained on targets `(y - mean) / std`; its last dense
-    layer `z = h W + b` becomes `z * std + mean`.
-    """
-    layer = model.get_layer("classifier")
-    kernel, bias = layer.get_weights()
-    layer.set_weights([kernel * std, bias * std + mean])
 
 
 def autoregression_baseline(splits):
@@ -107,10 +76,10 @@ def autoregression_baseline(splits):
     return errors
 
 
-def persistence(splits, split):
-    """Mean absolute error of "next year = this year" on `split`'s last steps."""
-    windows, targets = splits[split]
-    return float(np.mean(np.abs(windows[:, -1, 0] - targets[:, -1, 0])))
+def persistence(split):
+    """Mean absolute error of "next year = this year" on `split`'s held-out years."""
+    [(_, error)] = FIGURE.baselines(None, FIGURE.examples(split))
+    return error
 
 
 def main(argv=None):
@@ -181,17 +150,19 @@ def main(argv=None):
     )
     training = recipe_tools.summary_of_history(folder, "val_loss", "min")
     model.load_weights(best_path)
-    fold_standardization(model, mean, std)
-    validation_mae = held_out_figure(model, x_val, y_val[:, -1, 0])
+    model.rescale_outputs(std, mean)  # forecasts in sunspot numbers
+    validation_mae = FIGURE.measure(model, *FIGURE.examples("validation"))[
+        FIGURE.metric
+    ]
     training["selected_validation_mae"] = round(validation_mae, 4)
-    training["validation_persistence_mae"] = round(persistence(splits, "validation"), 4)
+    training["validation_persistence_mae"] = round(persistence("validation"), 4)
     print(f"selected on validation: {training}", flush=True)
     if args.validation_only:
         return
-    x_test, y_test = test_examples()
-    mae = held_out_figure(model, x_test, y_test)
+    x_test, y_test = FIGURE.examples("test")
+    mae = FIGURE.measure(model, x_test, y_test)[FIGURE.metric]
     print(f"test MAE: {mae:.4f} on {len(x_test)} years", flush=True)
-    naive = persistence(splits, "test")
+    naive = persistence("test")
     regression = autoregression_baseline(splits)
     print(f"persistence test MAE: {naive:.4f}", flush=True)
     print(f"24-year autoregression MAE: {regression}", flush=True)

@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 
 from keras_seq.applications.model_parts import CELLS
 from keras_seq.applications.model_parts import head
@@ -203,3 +204,34 @@ class SequenceTagger(ClassifierTask):
     @property
     def recurrent(self):
         return self.init_config["backbone"] != "transformer"
+
+    def rescale_outputs(self, scale, shift=0.0):
+        """Makes a regression output `z` into `z * scale + shift`, in the weights.
+
+        A forecaster trained on standardized targets `(y - mean) / std`
+        forecasts in the targets' own units after
+        `rescale_outputs(std, mean)`: the last dense layer `z = h W + b`
+        becomes `h (W * scale) + (b * scale + shift)`, so nothing is added
+        to the model and a saved model keeps the new units.
+
+        Args:
+            scale: a float, or one per output.
+            shift: a float, or one per output.
+        """
+        if (
+            not self.init_config["include_top"]
+            or self.init_config["classifier_activation"] is not None
+        ):
+            raise ValueError(
+                "`rescale_outputs` applies to a regression output: a "
+                "SequenceTagger with `include_top=True` and "
+                "`classifier_activation=None`. Received: include_top="
+                f"{self.init_config['include_top']}, classifier_activation="
+                f"{self.init_config['classifier_activation']!r}"
+            )
+        layer = self.get_layer("classifier")
+        kernel, bias = layer.get_weights()
+        scale = np.asarray(scale, kernel.dtype)
+        layer.set_weights(
+            [kernel * scale, bias * scale + np.asarray(shift, bias.dtype)]
+        )

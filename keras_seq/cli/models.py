@@ -12,7 +12,7 @@ import dataclasses
 import os
 
 from keras_seq.cli import environment
-from keras_seq.cli import setups
+from keras_seq.cli import shipped
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
 from keras_seq.cli.files import HISTORY_FILE
@@ -40,31 +40,19 @@ class Loaded:
     def builder(self):
         return type(self.model).__name__
 
-    @property
-    def setup(self):
-        return setups.for_builder(self.builder)
-
     def label(self, index):
         if self.labels and 0 <= index < len(self.labels):
             return self.labels[index]
         return f"class {index}"
 
 
-def _shipped_names():
-    from keras_seq.applications import list_presets
-
-    try:
-        return [info.name for info in list_presets()]
-    except ValueError:
-        return []
-
-
 def _unknown(reference):
-    names = _shipped_names()
+    names = shipped.names()
     presets = ", ".join(names) if names else "none ship yet"
     return UsageError(
-        f"no model or preset {reference!r}: give a .keras file, a folder written "
-        f"by `keras-seq train`, a preset folder, or a shipped preset ({presets})"
+        f"no model or preset {reference!r}{shipped.closest(reference, names)}: "
+        "give a .keras file, a folder written by `keras-seq train`, a preset "
+        f"folder, or a shipped preset ({presets})"
     )
 
 
@@ -75,13 +63,18 @@ def _load_keras_file(keras, path):
         raise UsageError(f"cannot load {path}: {one_line(error)}") from None
 
 
-def _labels_for(dataset, builder):
-    setup = setups.for_builder(builder)
-    if dataset is None or setup is None or setup.labels is None:
+def _labels_for(dataset):
+    """The class names of a bundled data set, or None (no classes, or unknown)."""
+    import importlib
+
+    from keras_seq import datasets
+
+    if dataset not in datasets.__all__:
         return None
-    if dataset not in setup.datasets:
-        return None
-    return list(setup.labels(dataset))
+    labels = getattr(
+        importlib.import_module(f"keras_seq.datasets.{dataset}"), "LABELS", None
+    )
+    return None if labels is None else list(labels)
 
 
 def load(reference):
@@ -95,6 +88,9 @@ def load(reference):
             f"{reference} is not a .keras model file (or a folder written by "
             "`keras-seq train`, or a preset)"
         )
+    # Checked before Keras loads: a misspelled name is told at once.
+    if not is_dir and reference not in shipped.names():
+        raise _unknown(reference)
     keras = environment.import_keras()
     from keras_seq.models import Task
 
@@ -111,8 +107,6 @@ def load(reference):
             f"{reference} holds neither {MODEL_FILE} (a `keras-seq train` folder) "
             "nor metadata.json (a preset)"
         )
-    if not is_dir and reference not in _shipped_names():
-        raise _unknown(reference)
     try:
         model = Task.from_preset(reference)
     except ValueError as error:
@@ -125,7 +119,7 @@ def load(reference):
         metadata = {}
     dataset = metadata.get("dataset")
     loaded = Loaded(model, reference, dataset)
-    loaded.labels = metadata.get("labels") or _labels_for(dataset, loaded.builder)
+    loaded.labels = metadata.get("labels") or _labels_for(dataset)
     return loaded
 
 

@@ -1,29 +1,26 @@
-"""What `keras-seq train` and `evaluate` do for each application, in one table.
+"""What `keras-seq train` does for each application, in one table.
 
 One `Setup` per application: its data sets (the first is the default),
-the raw `(x, y)` of a split, the model with its preprocessor (fitted on
-the training split only), the held-out score and its reference
-baselines. Everything heavy is imported inside the functions, so reading
-the table (to check an application's name) loads no Keras.
+the raw `(x, y)` it trains and validates on, and the model with its
+preprocessor (fitted on the training split only). The held-out figure
+is not defined here: every data set's is `keras_seq.evaluation.held_out`'s,
+the one the presets' cards report. Everything heavy is imported inside
+the functions, so reading the table (to check an application's name)
+loads no Keras.
 
 The model sizes follow the examples (`examples/*.py`) and the recipes
 (`applications/*/train.py`), which the package may not import.
 """
 
-import collections
 import dataclasses
-import math
 from collections.abc import Callable
 
 from keras_seq.cli.errors import UsageError
 
-# A held-out figure: its name, its value, and whether higher is better.
-Score = collections.namedtuple("Score", ["name", "value", "higher_is_better"])
-
 
 @dataclasses.dataclass(frozen=True)
 class Setup:
-    """How the command trains and scores one application.
+    """How the command trains one application.
 
     Attributes:
         name: the command-line name (`text_classifier`).
@@ -31,14 +28,14 @@ class Setup:
         datasets: the `keras_seq.datasets` it trains on; the first is the default.
         summary: one line for `keras-seq list`.
         epochs, batch_size: the defaults of `train`.
-        examples: `(dataset, split) -> (x, y)`, raw inputs and targets.
+        examples: `(dataset, split) -> (x, y)`, the raw inputs and targets
+            of the training and validation splits.
         build: `(x_train, y_train, dataset, tiny) -> model` with its
             preprocessor fitted on the training split; `tiny` for smoke runs.
-        score: `(model, x, y, batch_size) -> Score` on a held-out split.
-        baselines: `(dataset, train, test) -> [(name, value)]` in the
-            score's units (`train` and `test` are `(x, y)`).
         labels: `dataset -> class names` (None: not a classifier).
         targets: `(model, y) -> y` as the model is trained on (default: `y`).
+        finish: `(model) -> None`, after training, so that the model's
+            outputs are in the data set's units (default: nothing).
         patience: epochs without a better validation loss before stopping.
     """
 
@@ -50,10 +47,9 @@ class Setup:
     batch_size: int
     examples: Callable
     build: Callable
-    score: Callable
-    baselines: Callable
     labels: Callable = None
     targets: Callable = None
+    finish: Callable = None
     patience: int = 2
 
 
@@ -71,31 +67,7 @@ def _arrays(dataset, split):
     return _dataset(dataset).load_data(split)
 
 
-# Classifiers: accuracy against the majority class.
-
-
-def _accuracy(model, x, y, batch_size):
-    result = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
-    return Score("accuracy", float(result["accuracy"]), True)
-
-
-def _majority(dataset, train, test, quoted=()):
-    import numpy as np
-
-    y_train, y_test = np.asarray(train[1]), np.asarray(test[1])
-    majority = np.bincount(y_train).argmax()
-    return [("majority class", float(np.mean(y_test == majority))), *quoted]
-
-
-# TF-IDF (1-2 grams) + logistic regression on the full rotten_tomatoes test
-# split (examples/text_classification.py quotes the same figure).
-_TFIDF_BASELINE = ("TF-IDF + logistic regression", 0.787)
 _TEXT_LENGTH = 64
-
-
-def _reviews_baselines(dataset, train, test):
-    full = len(test[0]) == len(_arrays(dataset, "test")[0])
-    return _majority(dataset, train, test, [_TFIDF_BASELINE] if full else [])
 
 
 def _text_classifier(x, y, dataset, tiny):
@@ -159,12 +131,6 @@ def _vit(x, y, dataset, tiny):
     )
 
 
-def _direction_examples(dataset, split):
-    # The label is digit * 4 + direction: the task is the direction.
-    clips, labels = _arrays(dataset, split)
-    return clips, labels % len(_dataset(dataset).DIRECTIONS)
-
-
 def _vivit(x, y, dataset, tiny):
     from keras_seq.applications import ViViT
     from keras_seq.preprocessing import VideoPreprocessor
@@ -173,7 +139,7 @@ def _vivit(x, y, dataset, tiny):
     return ViViT(
         input_shape=shape,
         tubelet_size=(4, 8, 8),
-        classes=len(_dataset(dataset).DIRECTIONS),
+        classes=len(_labels(dataset)),
         num_layers=1 if tiny else 2,
         num_heads=4,
         hidden_dim=16 if tiny else 64,
@@ -184,7 +150,8 @@ def _vivit(x, y, dataset, tiny):
 
 
 # Sunspots: a causal per-step forecaster; inputs in sunspot units, targets
-# standardized with the preprocessor's statistics (it scales inputs only).
+# standardized with the preprocessor's statistics (it scales inputs only)
+# while it trains, then its outputs rescaled to sunspot numbers.
 
 
 def _sequence_tagger(x, y, dataset, tiny):
@@ -218,27 +185,11 @@ def _standardized(model, y):
     return (y - mean) / std
 
 
-def _forecast_mse(model, x, y, batch_size):
-    import numpy as np
-
-    mean, std = model.preprocessor.mean[0], model.preprocessor.std[0]
-    forecast = model.predict(x, batch_size=len(x), verbose=0)[:, -1, 0] * std + mean
-    # Each held-out window's last step is its held-out year.
-    return Score(
-        "MSE of next year's number",
-        float(np.mean((forecast - y[:, -1, 0]) ** 2)),
-        False,
-    )
+def _in_sunspot_numbers(model):
+    model.rescale_outputs(model.preprocessor.std[0], model.preprocessor.mean[0])
 
 
-def _naive_forecast(dataset, train, test):
-    import numpy as np
-
-    x, y = test
-    return [("same as last year", float(np.mean((x[:, -1, 0] - y[:, -1, 0]) ** 2)))]
-
-
-# Hamlet: a character-level language model, scored in bits per character.
+# Hamlet: a character-level language model, on chunks of the text.
 
 _CHUNK = 128
 
@@ -266,26 +217,7 @@ def _causal_lm(x, y, dataset, tiny):
     )
 
 
-def _bits_per_character(model, x, y, batch_size):
-    # The loss is the mean cross-entropy (nats) of the next characters.
-    result = model.evaluate(x, batch_size=batch_size, verbose=0, return_dict=True)
-    return Score("bits per character", float(result["loss"]) / math.log(2), False)
-
-
-def _unigram_bits(dataset, train, test):
-    import collections as counters
-
-    counts = counters.Counter("".join(train[0]))
-    total, symbols = sum(counts.values()), len(counts) + 1
-    test_text = "".join(test[0])
-    # Add-one smoothing: a character unseen in training still has a probability.
-    bits = -sum(
-        math.log2((counts.get(char, 0) + 1) / (total + symbols)) for char in test_text
-    )
-    return [("character frequencies alone", bits / max(1, len(test_text)))]
-
-
-# English -> French names: exact match of the greedy translation.
+# English -> French names, the pairs that fit the model's length.
 
 _NAME_LENGTH = 32
 
@@ -329,21 +261,6 @@ def _translator(kind):
     return build
 
 
-def _exact_match(model, x, y, batch_size):
-    import numpy as np
-
-    generated = model.generate(x if isinstance(x, list) else list(x))
-    exact = float(np.mean(np.array(generated) == np.array(y)))
-    return Score("exact match", exact, True)
-
-
-def _copying(dataset, train, test):
-    import numpy as np
-
-    x, y = test
-    return [("copying the input", float(np.mean(np.array(x) == np.array(y))))]
-
-
 def _captioner(x, y, dataset, tiny):
     from keras_seq.applications import ImageCaptioner
     from keras_seq.preprocessing import ImageCaptionerPreprocessor
@@ -369,15 +286,6 @@ def _captioner(x, y, dataset, tiny):
     )
 
 
-def _commonest_caption(dataset, train, test):
-    import collections as counters
-
-    import numpy as np
-
-    commonest = counters.Counter(list(train[1])).most_common(1)[0][0]
-    return [("the commonest caption", float(np.mean(np.array(test[1]) == commonest)))]
-
-
 SETUPS = {
     setup.name: setup
     for setup in (
@@ -390,8 +298,6 @@ SETUPS = {
             batch_size=64,
             examples=_arrays,
             build=_text_classifier,
-            score=_accuracy,
-            baselines=_reviews_baselines,
             labels=_labels,
             patience=1,
         ),
@@ -404,8 +310,6 @@ SETUPS = {
             batch_size=24,
             examples=_series_examples,
             build=_rnn_classifier,
-            score=_accuracy,
-            baselines=_majority,
             labels=_labels,
             patience=8,
         ),
@@ -418,8 +322,6 @@ SETUPS = {
             batch_size=50,
             examples=_arrays,
             build=_vit,
-            score=_accuracy,
-            baselines=_majority,
             labels=_labels,
             patience=3,
         ),
@@ -427,14 +329,12 @@ SETUPS = {
             "vivit",
             "ViViT",
             ("moving_digits",),
-            "a video transformer: which way does the digit move?",
+            "a video transformer names the digit and the way it moves",
             epochs=6,
             batch_size=50,
-            examples=_direction_examples,
+            examples=_arrays,
             build=_vivit,
-            score=_accuracy,
-            baselines=_majority,
-            labels=lambda dataset: tuple(_dataset(dataset).DIRECTIONS),
+            labels=_labels,
         ),
         Setup(
             "sequence_tagger",
@@ -445,9 +345,8 @@ SETUPS = {
             batch_size=16,
             examples=_arrays,
             build=_sequence_tagger,
-            score=_forecast_mse,
-            baselines=_naive_forecast,
             targets=_standardized,
+            finish=_in_sunspot_numbers,
             patience=30,
         ),
         Setup(
@@ -459,8 +358,6 @@ SETUPS = {
             batch_size=16,
             examples=_text_chunks,
             build=_causal_lm,
-            score=_bits_per_character,
-            baselines=_unigram_bits,
         ),
         Setup(
             "seq2seq_transformer",
@@ -471,8 +368,6 @@ SETUPS = {
             batch_size=64,
             examples=_name_pairs,
             build=_translator("transformer"),
-            score=_exact_match,
-            baselines=_copying,
         ),
         Setup(
             "seq2seq_rnn",
@@ -483,8 +378,6 @@ SETUPS = {
             batch_size=64,
             examples=_name_pairs,
             build=_translator("rnn"),
-            score=_exact_match,
-            baselines=_copying,
         ),
         Setup(
             "image_captioner",
@@ -495,8 +388,6 @@ SETUPS = {
             batch_size=32,
             examples=_arrays,
             build=_captioner,
-            score=_exact_match,
-            baselines=_commonest_caption,
         ),
     )
 }
@@ -519,14 +410,6 @@ def get(name):
     )
 
 
-def for_builder(builder):
-    """The setup of the application class named `builder`, or None."""
-    for setup in SETUPS.values():
-        if setup.builder == builder:
-            return setup
-    return None
-
-
 def check_dataset(setup, dataset):
     """`dataset`, or the setup's default; a UsageError if it does not fit."""
     if dataset is None:
@@ -544,7 +427,7 @@ def check_dataset(setup, dataset):
 
 
 def load_split(setup, dataset, split, limit=None):
-    """The raw `(x, y)` of `split`, its first `limit` examples with `limit`."""
+    """The raw `(x, y)` the setup trains (or validates) on, the first `limit`."""
     x, y = setup.examples(dataset, split)
     if limit is not None:
         x = x[:limit]

@@ -16,6 +16,7 @@ import sys
 import time
 
 from keras_seq.cli import environment
+from keras_seq.cli import evaluate
 from keras_seq.cli import setups
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
@@ -44,12 +45,66 @@ def _epoch_logs(record, count):
     ]
 
 
-def _format_baselines(baselines):
-    return "; ".join(f"{name} {value:.3f}" for name, value in baselines)
-
-
 def _resume_command(setup, dataset, output):
     return f"keras-seq train {setup.name} --data {dataset} --output {output} --resume"
+
+
+def _describe(record):
+    if record is None:
+        return "a model that `keras-seq train` did not write (no history.json)"
+    return f"{record.get('application')} on {record.get('dataset')}"
+
+
+def _same_run(record, setup, dataset):
+    return (
+        record is not None
+        and record.get("application") == setup.name
+        and record.get("dataset") == dataset
+    )
+
+
+def _finished(output, previous, setup, dataset, args):
+    """Whether `output` holds a finished run that `--resume` leaves as it is.
+
+    A finished model (`model.keras`, no interrupted run beside it) is
+    never replaced silently: `--resume` on the same run says it is
+    complete (True: nothing to do), a folder of another application or
+    data set is refused, and a new run needs `--overwrite`.
+
+    Raises:
+        UsageError: when training would replace the finished model.
+    """
+    model_path = os.path.join(output, MODEL_FILE)
+    interrupted = os.path.isdir(os.path.join(output, CHECKPOINT_DIR))
+    if not os.path.isfile(model_path) or interrupted:
+        return False
+    same = _same_run(previous, setup, dataset)
+    if args.resume and same:
+        done = previous.get("epochs")
+        planned = (previous.get("settings") or {}).get("epochs")
+        print(
+            f"{output}: the run of {setup.name} on {dataset} is already complete "
+            f"({_count(done, 'epoch')} of up to {planned}): nothing to resume; its "
+            f"model is {model_path} (train again with --overwrite, or choose "
+            "another --output)"
+        )
+        return True
+    if args.resume or not args.overwrite:
+        remedy = (
+            "choose another --output"
+            if args.resume
+            else "pass --overwrite to replace it, or choose another --output"
+        )
+        raise UsageError(
+            f"{output} holds the finished model of {_describe(previous)} "
+            f"({MODEL_FILE}); {remedy}"
+        )
+    say(f"replacing the finished model of {_describe(previous)} in {output}")
+    return False
+
+
+def _count(number, noun):
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def run(args):
@@ -63,15 +118,15 @@ def run(args):
     checkpoint = os.path.join(output, CHECKPOINT_DIR)
     initial_model = os.path.join(checkpoint, _INITIAL_MODEL)
     history_path = os.path.join(output, HISTORY_FILE)
-    previous = read_json(history_path) if args.resume else None
+    previous = read_json(history_path)
+    if _finished(output, previous, setup, dataset, args):
+        return 0
     if args.resume and os.path.exists(initial_model) and previous is not None:
-        for key, value in (("application", setup.name), ("dataset", dataset)):
-            if previous.get(key) != value:
-                raise UsageError(
-                    f"{output} holds a run of {previous.get('application')} on "
-                    f"{previous.get('dataset')}; resume it with the same APP and "
-                    "--data, or choose another --output"
-                )
+        if not _same_run(previous, setup, dataset):
+            raise UsageError(
+                f"{output} holds a run of {_describe(previous)}; resume it with "
+                "the same APP and --data, or choose another --output"
+            )
 
     started = time.perf_counter()
     keras = environment.import_keras()
@@ -82,7 +137,6 @@ def run(args):
     say(f"backend: {backend}")
     x_train, y_train = setups.load_split(setup, dataset, "train", args.limit)
     x_val, y_val = setups.load_split(setup, dataset, "validation", args.limit)
-    x_test, y_test = setups.load_split(setup, dataset, "test", args.limit)
 
     backup = run_callbacks.AtomicBackupAndRestore(
         os.path.join(checkpoint, "backup"), delete_checkpoint=False
@@ -107,7 +161,7 @@ def run(args):
         # The model as built, preprocessor included: what a resumed run reloads.
         with atomic_path(initial_model) as temporary:
             model.save(temporary)
-    keras.utils.set_random_seed(args.seed + completed)
+    keras.utils.set_random_seed((args.seed + completed) % 2**32)
     model.compile()
     if setup.targets is not None:
         y_train, y_val = setup.targets(model, y_train), setup.targets(model, y_val)
@@ -145,8 +199,8 @@ def run(args):
 
     print(
         f"training {setup.builder} on {dataset}: {len(x_train):,} training and "
-        f"{len(x_val):,} validation examples, up to {epochs} epochs of "
-        f"{batch_size}; writing to {output}",
+        f"{len(x_val):,} validation examples, up to {_count(epochs, 'epoch')} "
+        f"of {batch_size}; writing to {output}",
         flush=True,
     )
     validation = (x_val,) if y_val is None else (x_val, y_val)
@@ -173,8 +227,9 @@ def run(args):
         return 130
 
     best_epoch = best.restore()
-    score = setup.score(model, x_test, y_test, batch_size)
-    baselines = setup.baselines(dataset, (x_train, y_train), (x_test, y_test))
+    if setup.finish is not None:
+        setup.finish(model)
+    measured = evaluate.measure(model, dataset, args.limit)
     model_path = os.path.join(output, MODEL_FILE)
     with atomic_path(model_path) as temporary:
         model.save(temporary)
@@ -190,20 +245,18 @@ def run(args):
         completed=True,
         best_epoch=best_epoch,
         test={
-            "metric": score.name,
-            "value": score.value,
-            "higher_is_better": score.higher_is_better,
-            "examples": len(x_test),
+            "metric": measured.figure.metric,
+            "value": measured.value,
+            "higher_is_better": measured.figure.higher_is_better,
+            "examples": measured.examples,
+            "scores": measured.scores,
         },
-        baselines={name: value for name, value in baselines},
+        baselines=dict(measured.baselines),
     )
     shutil.rmtree(checkpoint, ignore_errors=True)
 
     ran = len(history.epochs)
-    print(
-        f"test {score.name}: {score.value:.3f} on {len(x_test):,} held-out examples "
-        f"({_format_baselines(baselines)})"
-    )
+    print("\n".join(measured.lines()))
     if best_epoch is not None:
         print(f"kept epoch {best_epoch} of {ran} (lowest validation loss)")
     print(f"saved: {model_path} (with its preprocessor), {history_path}")

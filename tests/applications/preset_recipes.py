@@ -1,13 +1,10 @@
 """The recipes of the shipped presets, as modules the tests can call.
 
-Each `applications/<name>/train.py` defines, next to its `main`, how its
-held-out figure is measured, so that the tests check a preset with the
-same code that measured its card's figure:
+Each `applications/<name>/train.py` defines, next to its `main`:
 
+- `FIGURE`: its data set's `keras_seq.evaluation.held_out` figure, the
+  code that measured its card's figure (and that the tests measure with);
 - `SUBSET`: how many test examples the default test run measures;
-- `HIGHER_IS_BETTER`: whether the figure is a score (or an error);
-- `test_examples(count=None)`: raw test inputs and targets, the first `count`;
-- `held_out_figure(model, inputs, targets)`: the card's metric;
 - `probe_outputs(model, inputs)`: a float array compared across backends.
 """
 
@@ -40,5 +37,5 @@ def builder(metadata):
 def probe_outputs(model, name, count=16):
     """What the preset `name`'s recipe compares across backends, as float32."""
     module = recipe(name)
-    inputs, _ = module.test_examples(count)
+    inputs, _ = module.FIGURE.examples("test", count)
     return np.asarray(module.probe_outputs(model, inputs), "float32")

@@ -276,7 +276,7 @@ def test_model_errors_are_one_line(text_run, language_model, vit_run, tmp_path):
             ("attention", folder, "a film", "--output", tmp_path / "a.jpg"),
             "must be a .png file",
         ),
-        (("evaluate", folder, "--data", "hamlet"), "does not fit text_classifier"),
+        (("evaluate", folder, "--data", "hamlet"), "data set 'hamlet' does not fit"),
         (("neighbours", vit_folder, "7"), "needs a text model"),
         (("predict", tmp_path, "a"), "holds neither model.keras"),
         (("predict", not_image, "a"), "is not a .keras model file"),
