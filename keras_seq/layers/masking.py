@@ -5,8 +5,12 @@ mask here, so the rules live in one place:
 
 - a padding mask `(batch, source_time)` becomes `(batch, 1, 1, source_time)`,
   broadcast over heads and queries, never a dense `(batch, time, time)` mask;
-- an explicit `attention_mask` `(batch, time, source_time)` gains a head axis
-  (one `(batch, 1 or heads, time, source_time)` already has it);
+- an explicit `attention_mask` is any shape that broadcasts to `(batch,
+  [heads,] time, source_time)`, as in Keras' `MultiHeadAttention`: `(time,
+  source_time)`, `(1 or batch, time, source_time)`, `(batch, 1 or heads,
+  time, source_time)`, any axis of size 1; it gains the axes it lacks and
+  is broadcast to the full `(time, source_time)` (a form every fused
+  kernel takes; cuDNN refuses a mask whose query axis is 1);
 - a causal mask with no cache is left to the attention kernel
   (`is_causal=True`), which every backend fuses;
 - a causal mask during cached decoding is `(1, 1, time, cache_length)`,
@@ -46,10 +50,13 @@ def combine_attention_masks(
 
     Args:
         key_padding_mask: `(batch, source_time)` booleans, True = real token.
-        attention_mask: `(batch, time, source_time)` or
-            `(batch, 1 or heads, time, source_time)` booleans.
+        attention_mask: booleans of any shape that broadcasts to
+            `(batch, [heads,] time, source_time)`: rank 2 `(time,
+            source_time)`, rank 3 `(batch, time, source_time)` or rank 4
+            `(batch, heads, time, source_time)`, any axis possibly 1.
         causal: whether query `i` may only see keys up to `i`.
-        query_length, key_length: needed when `query_offset` is given.
+        query_length, key_length: needed when `query_offset` or
+            `attention_mask` is given.
         query_offset: position of the first query inside the key sequence,
             set during cached decoding.
 
@@ -63,8 +70,13 @@ def combine_attention_masks(
         mask = ops.cast(key_padding_mask, "bool")[:, None, None, :]
     if attention_mask is not None:
         explicit = ops.cast(attention_mask, "bool")
-        if len(explicit.shape) == 3:
-            explicit = explicit[:, None, :, :]
+        while len(explicit.shape) < 4:
+            # Keras' MultiHeadAttention adds the missing leading axes so.
+            explicit = ops.expand_dims(explicit, axis=-3)
+        # A broadcast query or key axis is made full length.
+        explicit = ops.logical_and(
+            explicit, ops.ones((query_length, key_length), dtype="bool")
+        )
         mask = explicit if mask is None else ops.logical_and(mask, explicit)
     if causal and query_offset is not None:
         offset_causal = causal_mask(query_length, key_length, query_offset)

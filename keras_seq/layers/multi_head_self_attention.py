@@ -113,10 +113,12 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             keys. With `cache`, `(batch, cache_length)` over the cache slots.
         context_mask: `(batch, source_time)` padding mask of `context`
             (default: the mask attached to `context`).
-        attention_mask: `(batch, time, source_time)` explicit mask, as in
-            `keras.layers.MultiHeadAttention`, or `(batch, 1 or num_heads,
-            time, source_time)`. With `cache`, `source_time` is
-            `cache_length`.
+        attention_mask: explicit boolean mask of any shape that broadcasts
+            to `(batch, [num_heads,] time, source_time)`, as in
+            `keras.layers.MultiHeadAttention`: `(batch, time,
+            source_time)`, `(batch, 1 or num_heads, time, source_time)`,
+            `(time, source_time)`, `(1, time, source_time)`, any axis
+            possibly 1. With `cache`, `source_time` is `cache_length`.
         return_attention_scores: also return the attention probabilities,
             `(batch, num_heads, time, source_time)`.
         cache: `(batch, 2, num_heads, cache_length, key_dim)` stacked keys
@@ -342,17 +344,19 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             ("batch", "source_time"),
             sizes={"batch": batch, "source_time": source_time},
         )
+        # Any shape that broadcasts, as in Keras' MultiHeadAttention.
         check_shape(
             layer,
             "attention_mask",
             static_shape(attention_mask),
+            ("time", "source_time"),
             ("batch", "time", "source_time"),
             ("batch", "heads", "time", "source_time"),
             sizes={
-                "batch": batch,
+                "batch": _or_one(batch),
                 "heads": (1, self.num_heads),
-                "time": time,
-                "source_time": source_time,
+                "time": _or_one(time),
+                "source_time": _or_one(source_time),
             },
         )
 
@@ -667,6 +671,11 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             }
         )
         return config
+
+
+def _or_one(size):
+    """The sizes a mask axis may have against an axis of `size`: it or 1."""
+    return None if size is None else (1, size)
 
 
 def _heads_first(key, value):

@@ -52,9 +52,10 @@ class TransformerDecoder(TransformerBlock):
             slots (default: none).
         encoder_mask: `(batch, source_time)` padding mask of `encoder_outputs`
             (default: their attached mask).
-        attention_mask: `(batch, time, time)` explicit self-attention mask
-            (or `(batch, 1 or num_heads, time, time)`), combined with the
-            causal mask. With `cache`: `(batch, time, cache_length)`.
+        attention_mask: explicit self-attention mask of any shape that
+            broadcasts to `(batch, [num_heads,] time, time)` (e.g. `(time,
+            time)`), combined with the causal mask. With `cache`: `(batch,
+            time, cache_length)` or what broadcasts to it.
         cache: `(batch, 2, heads, cache_length, key_dim)` self-attention
             cache from `init_cache()`; the call then returns
             `(outputs, cache)`.

@@ -36,8 +36,9 @@ class TransformerEncoder(TransformerBlock):
         inputs: `(batch, time, dim)`.
         mask: `(batch, time)` booleans, True = real step. Defaults to the
             Keras mask attached to `inputs`.
-        attention_mask: `(batch, time, time)` explicit attention mask (or
-            `(batch, 1 or num_heads, time, time)`).
+        attention_mask: explicit attention mask of any shape that
+            broadcasts to `(batch, [num_heads,] time, time)`, e.g.
+            `(batch, time, time)`, `(1, time, time)` or `(time, time)`.
         return_attention_scores: also return `(batch, heads, time, time)`
             attention probabilities.
         training: whether dropout is active.

@@ -173,7 +173,7 @@ MASK_LAYERS = {
 @pytest.mark.parametrize("layer", sorted(MASK_LAYERS))
 @pytest.mark.parametrize(
     "mask_shape",
-    [(B, T), (T, T), (B, 1, T, T, 1), (B, T, T + 1), (B, 3, T, T), (B + 1, T, T)],
+    [(B, T), (T, T + 1), (B, 1, T, T, 1), (B, T, T + 1), (B, 3, T, T), (B + 1, T, T)],
 )
 def test_attention_mask_of_a_wrong_shape_raises(layer, mask_shape):
     with pytest.raises(ValueError, match="attention_mask"):
@@ -263,7 +263,9 @@ def test_source_padding_mask_of_a_wrong_shape_raises(make, kwargs, argument):
 def test_masks_are_checked_symbolically_too():
     x = keras.Input((T, D))
     with pytest.raises(ValueError, match="attention_mask"):
-        TransformerEncoder(2, 8)(x, attention_mask=keras.Input((T,), dtype="bool"))
+        TransformerEncoder(2, 8)(
+            x, attention_mask=keras.Input((T, T + 1), dtype="bool")
+        )
     with pytest.raises(ValueError, match="`mask`"):
         MultiHeadSelfAttention(2)(x, mask=keras.Input((T, 1), dtype="bool"))
     with pytest.raises(ValueError, match="encoder_mask"):

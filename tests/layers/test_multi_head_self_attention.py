@@ -372,3 +372,103 @@ def test_trains_under_mixed_precision_on_every_platform(policy):
     x = np.random.default_rng(0).normal(size=(4, 6, 8)).astype("float32")
     history = model.fit(x, np.zeros((4, 6, 1)), epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def _broadcast_masks(time, source_time, seed=5):
+    """Masks of every shape that broadcasts to `(BATCH, [HEADS,] time, source_time)`."""
+    rng = np.random.default_rng(seed)
+    shapes = [
+        (time, source_time),
+        (1, time, source_time),
+        (BATCH, time, source_time),
+        (BATCH, 1, source_time),
+        (1, 1, source_time),
+        (BATCH, time, 1),
+        (1, 1, time, source_time),
+        (BATCH, 1, time, source_time),
+        (BATCH, HEADS, 1, source_time),
+        (1, HEADS, time, source_time),
+    ]
+    masks = []
+    for shape in shapes:
+        mask = rng.random(shape) > 0.3
+        mask[..., 0] = True  # every query keeps a key: the outputs are defined
+        masks.append(mask)
+    return masks
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("index", range(10))
+def test_broadcast_attention_mask_equals_keras_multi_head_attention(causal, index):
+    """Every mask that broadcasts is taken, as Keras' MultiHeadAttention takes it."""
+    ours, reference = _copied_pair(causal)
+    x = _inputs()
+    mask = _broadcast_masks(TIME, TIME)[index]
+    expected = _numpy(reference(x, x, attention_mask=mask, use_causal_mask=causal))
+    actual = _numpy(ours(x, attention_mask=mask))
+    np.testing.assert_allclose(actual, expected, atol=1e-5)
+    # The explicit path (scores returned) agrees too.
+    explicit, scores = ours(x, attention_mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(_numpy(explicit), expected, atol=1e-5)
+    assert tuple(scores.shape) == (BATCH, HEADS, TIME, TIME)
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_broadcast_cross_attention_mask_equals_keras_multi_head_attention(index):
+    ours, reference = _copied_pair(causal=False, context_dim=5)
+    x, context = _inputs(), _inputs(time=5, dim=5, seed=2)
+    mask = _broadcast_masks(TIME, 5)[index]
+    expected = _numpy(reference(x, context, attention_mask=mask))
+    actual = _numpy(ours(x, context=context, attention_mask=mask))
+    np.testing.assert_allclose(actual, expected, atol=1e-5)
+
+
+def test_broadcast_attention_mask_in_a_compiled_model():
+    """A `(time, source_time)` mask in a functional model, under every jit."""
+    layer = MultiHeadSelfAttention(HEADS)
+    mask = np.tril(np.ones((TIME, TIME), bool))
+    inputs = keras.Input((TIME, DIM))
+    model = keras.Model(inputs, layer(inputs, attention_mask=mask))
+    x = _inputs()
+    expected = _numpy(
+        layer(x, attention_mask=np.broadcast_to(mask, (BATCH, TIME, TIME)))
+    )
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (TIME,),
+        (TIME, TIME + 1),
+        (2, TIME),
+        (BATCH + 1, TIME, TIME),
+        (BATCH, 2, TIME),
+        (BATCH, HEADS + 1, TIME, TIME),
+        (1, 1, 1, 1, TIME),
+    ],
+)
+def test_attention_mask_that_does_not_broadcast_is_refused(shape):
+    layer = MultiHeadSelfAttention(HEADS)
+    with pytest.raises(ValueError, match=r"attention_mask.*Received: attention_mask"):
+        layer(_inputs(), attention_mask=np.ones(shape, bool))
+
+
+def test_broadcast_attention_mask_over_a_cache_equals_the_full_mask():
+    layer = MultiHeadSelfAttention(HEADS, causal=True)
+    x = _inputs()
+    layer(x)
+    mask = np.ones((1, 1, TIME), bool)  # (1, 1, cache_length): key 1 hidden
+    mask[..., 1] = False
+    outputs = []
+    for attention_mask in (mask, np.broadcast_to(mask, (BATCH, 1, TIME))):
+        cache = layer.init_cache(BATCH, TIME)
+        prefill, cache = layer(
+            x[:, :3], cache=cache, cache_index=0, attention_mask=attention_mask
+        )
+        step, _ = layer(
+            x[:, 3:4], cache=cache, cache_index=3, attention_mask=attention_mask
+        )
+        outputs.append((_numpy(prefill), _numpy(step)))
+    np.testing.assert_allclose(outputs[0][0], outputs[1][0], atol=1e-6)
+    np.testing.assert_allclose(outputs[0][1], outputs[1][1], atol=1e-6)
