@@ -154,3 +154,26 @@ def test_bad_arguments(kwargs, match):
     }
     with pytest.raises(ValueError, match=match):
         SequenceTagger(**arguments)
+
+
+def test_rescale_outputs_moves_a_forecaster_into_the_targets_units(tmp_path):
+    import keras
+
+    model = SequenceTagger(
+        classes=2, classifier_activation=None, backbone="gru", input_shape=(None, 3)
+    )
+    series = np.random.default_rng(0).normal(size=(4, 7, 3)).astype("float32")
+    before = model.predict(series, verbose=0)
+    model.rescale_outputs([2.0, 0.5], [100.0, -1.0])
+    after = model.predict(series, verbose=0)
+    np.testing.assert_allclose(after, before * [2.0, 0.5] + [100.0, -1.0], rtol=1e-5)
+    # The new units are in the weights: they survive saving.
+    model.save(tmp_path / "forecaster.keras")
+    reloaded = keras.saving.load_model(tmp_path / "forecaster.keras")
+    np.testing.assert_allclose(reloaded.predict(series, verbose=0), after, rtol=1e-6)
+
+
+def test_rescale_outputs_refuses_probabilities():
+    model = SequenceTagger(classes=3, vocabulary_size=20, max_length=8)
+    with pytest.raises(ValueError, match="applies to a regression output.*'softmax'"):
+        model.rescale_outputs(2.0)
