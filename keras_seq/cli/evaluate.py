@@ -131,9 +131,6 @@ def _check_fits(loaded, dataset):
 
 def run(args):
     loaded = models.load(args.model)
-    import keras
-
-    say(f"backend: {keras.backend.backend()}")
     from keras_seq.evaluation import held_out
 
     dataset = args.data or loaded.dataset
@@ -145,6 +142,9 @@ def run(args):
     models.require_preprocessor(loaded, "evaluate")
     if args.data is not None:
         _check_fits(loaded, args.data)
+    import keras
+
+    say(f"backend: {keras.backend.backend()}")
     measured = measure(loaded.model, dataset, args.limit)
     print(f"{loaded.builder} from {loaded.source} on the {dataset} test split")
     print("\n".join(measured.lines()))
