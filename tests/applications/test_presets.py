@@ -32,6 +32,7 @@ from tests.applications import preset_probe
 from tests.applications import preset_recipes
 from tests.tiers import default_and_slow
 from tests.tiers import other_backends
+from tests.wheel import build_wheel
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
@@ -451,34 +452,7 @@ def test_save_to_preset_here_loads_under_another_backend(tmp_path, shipped, back
 
 
 def test_a_wheel_holds_every_shipped_file(tmp_path):
-    source = tmp_path / "source"
-    source.mkdir()
-    for part in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / part, source / part)
-    shutil.copytree(
-        REPO / "keras_seq",
-        source / "keras_seq",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "-q",
-            "-w",
-            str(tmp_path / "dist"),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    (wheel,) = (tmp_path / "dist").glob("keras_seq-*.whl")
+    wheel = build_wheel(tmp_path)
     shipped = REPO / "keras_seq" / "applications" / "preset_files"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
