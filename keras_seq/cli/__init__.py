@@ -71,6 +71,19 @@ def _int(text):
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
+# keras.utils.set_random_seed takes what NumPy's global seed takes.
+_SEED_LIMIT = 2**32 - 1
+
+
+def _seed(text):
+    value = _int(text)
+    if not 0 <= value <= _SEED_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from 0 to {_SEED_LIMIT}, got {value}"
+        )
+    return value
+
+
 def _non_negative_float(text):
     try:
         value = float(text)
@@ -140,8 +153,19 @@ def build_parser():
         help="the application (default: text_classifier; `keras-seq list`)",
     )
     train.add_argument("--data", metavar="NAME", help="the data set (default: APP's)")
-    train.add_argument("--epochs", type=_positive_int, metavar="N")
-    train.add_argument("--batch-size", type=_positive_int, metavar="N")
+    train.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="the most epochs; early stopping may end sooner "
+        "(default: APP's, shown by `keras-seq list`)",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        help="examples a training step (default: APP's)",
+    )
     train.add_argument(
         "--output",
         metavar="DIR",
@@ -153,7 +177,18 @@ def build_parser():
         action="store_true",
         help="continue the interrupted run in DIR from its last completed epoch",
     )
-    train.add_argument("--seed", type=_int, default=0, metavar="N")
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the finished model DIR holds (otherwise refused)",
+    )
+    train.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="the random seed of the weights and the shuffling (default: %(default)s)",
+    )
     _hidden(train, "--limit", type=_positive_int, metavar="N")
     _hidden(train, "--tiny", action="store_true")
     _hidden(train, "--batch-delay", type=_non_negative_float, default=0.0)
@@ -164,7 +199,12 @@ def build_parser():
     evaluate.add_argument(
         "--data", metavar="NAME", help="the data set (default: the model's)"
     )
-    evaluate.add_argument("--batch-size", type=_positive_int, metavar="N")
+    evaluate.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        help="examples a step (default: the application's)",
+    )
     _hidden(evaluate, "--limit", type=_positive_int, metavar="N")
 
     predict = sub["predict"]
@@ -178,7 +218,11 @@ def build_parser():
     )
     predict.add_argument("--json", action="store_true", help="print JSON")
     predict.add_argument(
-        "--top", type=_positive_int, default=3, metavar="N", help="labels shown"
+        "--top",
+        type=_positive_int,
+        default=3,
+        metavar="N",
+        help="labels (or next tokens) shown (default: %(default)s)",
     )
 
     generate = sub["generate"]
@@ -195,19 +239,41 @@ def build_parser():
         metavar="N",
         help="tokens in all, prompt included (default: the model's)",
     )
-    generate.add_argument("--sampler", choices=SAMPLERS, default="greedy")
-    generate.add_argument("--seed", type=_int, default=0, metavar="N")
+    generate.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default=None,
+        help="how the next token is chosen (default: the model's own: top_k "
+        "with a temperature for a language model, greedy for a translator "
+        "or a captioner)",
+    )
+    generate.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="the random seed of a sampling sampler (default: %(default)s)",
+    )
     _hidden(generate, "--chunk", type=_positive_int, default=16)
 
     attention = sub["attention"]
     _model_argument(attention)
     attention.add_argument("input", metavar="INPUT", help="a text or an image")
-    attention.add_argument("--output", required=True, metavar="FILE.png")
+    attention.add_argument(
+        "--output", required=True, metavar="FILE.png", help="the PNG to write"
+    )
 
     neighbours = sub["neighbours"]
     _model_argument(neighbours)
-    neighbours.add_argument("word", metavar="WORD")
-    neighbours.add_argument("-k", type=_positive_int, default=10, metavar="N")
+    neighbours.add_argument("word", metavar="WORD", help="a word or a character")
+    neighbours.add_argument(
+        "-k",
+        type=_positive_int,
+        default=10,
+        metavar="N",
+        help="how many neighbours (default: %(default)s; at most the "
+        "vocabulary's ordinary tokens)",
+    )
     neighbours.add_argument(
         "--output", metavar="FILE.png", help="also plot the neighbours"
     )

@@ -17,7 +17,7 @@ from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.predict import preprocess_check
 from keras_seq.cli.predict import read_inputs
-from keras_seq.cli.predict import token_text
+from keras_seq.cli.tokens import token_text
 
 SUPPORTED = ("TextClassifier", "CausalLM", "Seq2SeqTransformer", "ViT")
 

@@ -1,9 +1,13 @@
-"""`keras-seq list`: the applications, the data sets and the shipped presets."""
+"""`keras-seq list`: the applications, the data sets and the shipped presets.
+
+It imports no Keras: the applications' table, the data sets' docstrings
+and the presets' `metadata.json` are all it reads.
+"""
 
 import importlib
 
-from keras_seq.cli import environment
 from keras_seq.cli import setups
+from keras_seq.cli import shipped
 
 
 def table(headers, rows):
@@ -30,6 +34,33 @@ def _size(size):
     return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
 
 
+def preset_rows():
+    """What `list` shows of each shipped preset, from its metadata.json alone.
+
+    The fields of `keras_seq.applications.PresetInfo`, as a dict, read
+    without importing Keras (see `keras_seq.cli.shipped`).
+    """
+    rows = []
+    for name in shipped.names():
+        metadata = shipped.metadata(name)
+        metric = metadata.get("metric") or {}
+        baseline = metadata.get("baseline") or {}
+        rows.append(
+            {
+                "name": name,
+                "builder": metadata.get("builder"),
+                "dataset": metadata.get("dataset"),
+                "metric": metric.get("name"),
+                "value": metric.get("value"),
+                "split": metric.get("split"),
+                "baseline": baseline.get("name"),
+                "baseline_value": baseline.get("value"),
+                "size_bytes": shipped.size_bytes(name, metadata),
+            }
+        )
+    return rows
+
+
 def run(args):
     from keras_seq import datasets
 
@@ -45,32 +76,29 @@ def run(args):
     rows = [(name, _dataset_summary(name)) for name in datasets.__all__]
     print("\n".join("  " + line for line in table(["NAME", "what it is"], rows)))
 
-    environment.import_keras()
-    from keras_seq.applications import list_presets
-
     print("\nShipped presets (keras-seq evaluate|predict NAME):")
-    presets = list_presets()
+    presets = preset_rows()
     if not presets:
         print("  none ship yet: train one with `keras-seq train`")
         return 0
     rows = []
     for info in presets:
-        value = "" if info.value is None else f"{info.value:.3f}"
+        value = "" if info["value"] is None else f"{info['value']:.3f}"
         baseline = (
             ""
-            if info.baseline_value is None
-            else f"{info.baseline_value:.3f} ({_short(info.baseline)})"
+            if info["baseline_value"] is None
+            else f"{info['baseline_value']:.3f} ({_short(info['baseline'])})"
         )
-        metric = f"{info.split} {info.metric}" if info.metric else ""
+        metric = f"{info['split']} {info['metric']}" if info["metric"] else ""
         rows.append(
             (
-                info.name,
-                info.builder,
-                info.dataset,
+                info["name"],
+                info["builder"],
+                info["dataset"],
                 metric,
                 value,
                 baseline,
-                _size(info.size_bytes),
+                _size(info["size_bytes"]),
             )
         )
     headers = ["PRESET", "builder", "data set", "metric", "value", "baseline", "size"]

@@ -3,7 +3,9 @@
 The model's token embedding (its `(vocabulary, dim)` matrix) is read and
 every token compared with the word's by cosine similarity. A word that
 the tokenizer splits into several tokens is represented by the mean of
-their vectors. Padding and the start and end tokens are left out.
+their vectors. Special tokens (padding, start, end, unknown) and tokens
+that are no readable text alone are left out; a `-k` larger than what
+is left shows all that is left, and says so.
 """
 
 import numpy as np
@@ -11,7 +13,9 @@ import numpy as np
 from keras_seq.cli import models
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
-from keras_seq.cli.predict import token_text
+from keras_seq.cli.tokens import special_tokens
+from keras_seq.cli.tokens import token_text
+from keras_seq.cli.tokens import vocabulary_texts
 
 
 def token_embedding(model, vocabulary_size):
@@ -33,13 +37,18 @@ def token_embedding(model, vocabulary_size):
     return None
 
 
-def nearest(matrix, query, k, excluded=()):
-    """The `k` rows of `matrix` most cosine-similar to `query`: `[(row, sim)]`."""
-    norms = np.linalg.norm(matrix, axis=1) * max(np.linalg.norm(query), 1e-12)
-    similarities = matrix @ query / np.maximum(norms, 1e-12)
-    similarities[list(excluded)] = -np.inf
-    order = np.argsort(-similarities)[:k]
-    return [(int(row), float(similarities[row])) for row in order]
+def nearest(matrix, query, k, candidates):
+    """The `k` `candidates` rows of `matrix` most cosine-similar to `query`.
+
+    Returns:
+        `[(row, similarity)]`, the most similar first.
+    """
+    candidates = np.asarray(sorted(candidates), dtype="int64")
+    rows = matrix[candidates]
+    norms = np.linalg.norm(rows, axis=1) * max(np.linalg.norm(query), 1e-12)
+    similarities = rows @ query / np.maximum(norms, 1e-12)
+    order = np.argsort(-similarities, kind="stable")[:k]
+    return [(int(candidates[i]), float(similarities[i])) for i in order]
 
 
 def _readable(text):
@@ -51,7 +60,6 @@ def run(args):
     import keras
 
     from keras_seq import plotting
-    from keras_seq.preprocessing import special_token_ids
 
     say(f"backend: {keras.backend.backend()}")
     preprocessor = models.require_preprocessor(loaded, "neighbours")
@@ -65,21 +73,31 @@ def run(args):
     matrix = token_embedding(loaded.model, vocabulary_size)
     if matrix is None:
         raise UsageError(f"{loaded.source} has no token embedding to search")
+    special = special_tokens(tokenizer)
     ids = [int(i) for i in np.asarray(tokenizer.tokenize([args.word])[0]).ravel()]
     ids = [i for i in ids if 0 < i < vocabulary_size]
-    if not ids:
+    if not ids or all(i in special for i in ids):
         raise UsageError(f"{args.word!r} gives no token in this model's vocabulary")
-    special = [0, *special_token_ids(tokenizer)]
-    k = min(args.k, vocabulary_size - len(special) - len(ids))
-    if k < 1:
-        raise UsageError(f"the vocabulary has only {vocabulary_size} tokens")
-    # Tokens that are no text alone (a lone byte of a longer character, a
-    # control character) are left out: they tell nothing at a glance.
-    texts = [token_text(tokenizer, i) for i in range(vocabulary_size)]
-    unreadable = [i for i, text in enumerate(texts) if not _readable(text)]
+    # Special tokens, and tokens that are no text alone (a lone byte of a
+    # longer character, a control character), are left out: they tell
+    # nothing at a glance.
+    texts = vocabulary_texts(tokenizer, vocabulary_size, special)
+    candidates = {
+        i
+        for i, text in enumerate(texts)
+        if i not in special and i not in ids and _readable(text)
+    }
+    if not candidates:
+        raise UsageError(f"the vocabulary has no other token than {args.word!r}'s")
+    k = min(args.k, len(candidates))
+    if k < args.k:
+        say(
+            f"-k {args.k}: the vocabulary has {len(candidates)} other ordinary "
+            f"tokens; showing all {k}"
+        )
     query = matrix[ids].mean(axis=0)
-    found = nearest(matrix, query, k, excluded={*special, *ids, *unreadable})
-    pieces = [token_text(tokenizer, i) for i in ids]
+    found = nearest(matrix, query, k, candidates)
+    pieces = [token_text(tokenizer, i, special) for i in ids]
     if len(ids) > 1:
         say(f"{args.word!r} is {len(ids)} tokens {pieces}: using their mean vector")
     neighbours = [(texts[row], similarity) for row, similarity in found]

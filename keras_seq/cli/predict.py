@@ -1,9 +1,12 @@
 """`keras-seq predict`: what a trained model says about raw inputs.
 
 Classifiers print their likeliest labels with probabilities; a tagger
-its per-step outputs; a language model the likeliest next tokens; a
-translator or captioner what it generates. `--json` prints the same as
-one JSON document on stdout.
+its output at every real step of each input (a forecaster's last one,
+the forecast of the step after the series, first; a series longer than
+the model reads is cut to its last steps, with a note on stderr); a
+language model the likeliest next tokens; a translator or captioner
+what it generates. `--json` prints the same as one JSON document on
+stdout.
 """
 
 import json
@@ -15,6 +18,9 @@ from keras_seq.cli.errors import one_line
 from keras_seq.cli.files import read_array
 from keras_seq.cli.files import read_image
 from keras_seq.cli.files import read_texts
+from keras_seq.cli.tokens import token_text
+
+_PLURALS = {"video": "videos", "series": "series"}
 
 
 def input_kind(preprocessor):
@@ -50,7 +56,9 @@ def read_inputs(preprocessor, arguments):
     arrays = []
     for path in arguments:
         if not path.lower().endswith(".npy"):
-            raise UsageError(f"{path!r}: this model reads {kind}s, given as .npy files")
+            raise UsageError(
+                f"{path!r}: this model reads {_PLURALS[kind]}, given as .npy files"
+            )
         arrays.append(read_array(path))
     return arrays, list(arguments)
 
@@ -78,12 +86,46 @@ def _classify(loaded, inputs, top):
     return [{"predictions": _probabilities(loaded, row, top)} for row in outputs]
 
 
+def _fit_series(preprocessor, inputs, names):
+    """Series longer than the model reads: their last steps, and a note.
+
+    A series preprocessor keeps the first `sequence_length` steps of a
+    longer series; the steps that matter to a tagger's last output (the
+    forecast of the step after the series) are the last ones.
+    """
+    import numpy as np
+
+    limit = getattr(preprocessor, "sequence_length", None)
+    fitted = []
+    for series, name in zip(inputs, names):
+        series = np.asarray(series)
+        if limit is not None and series.ndim >= 1 and len(series) > limit:
+            say(
+                f"{name}: {len(series)} steps; this model reads at most {limit}: "
+                f"using its last {limit} (steps {len(series) - limit + 1} to "
+                f"{len(series)})"
+            )
+            series = series[-limit:]
+        fitted.append(series)
+    return fitted
+
+
 def _tag(loaded, inputs):
+    """One output per real step of each input (padding steps dropped)."""
+    import numpy as np
+
     outputs = loaded.model.predict(inputs, verbose=0)
     results = []
-    for row in outputs:
+    for row, given in zip(outputs, inputs):
+        steps = min(len(given), len(row)) if np.ndim(given) >= 1 else len(row)
+        row = row[:steps]
         if row.shape[-1] == 1:
-            results.append({"outputs": [float(value) for value in row[:, 0]]})
+            values = [float(value) for value in row[:, 0]]
+            result = {"outputs": values}
+            if values:
+                # Step t forecasts step t + 1: the last one, the step after.
+                result["next"] = values[-1]
+            results.append(result)
         else:
             results.append({"labels": [loaded.label(int(i)) for i in row.argmax(-1)]})
     return results
@@ -117,22 +159,6 @@ def _next_tokens(loaded, inputs, top):
     return results
 
 
-def token_text(tokenizer, token_id):
-    """The text of one token id (special tokens by their names)."""
-    from keras_seq.preprocessing import special_token_ids
-
-    if token_id == 0:
-        return "<pad>"
-    special = dict(zip(special_token_ids(tokenizer), ("<start>", "<end>")))
-    if token_id in special:
-        return special[token_id]
-    text = tokenizer.detokenize([[token_id]])
-    text = text[0] if isinstance(text, (list, tuple)) else text
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    return str(getattr(text, "numpy", lambda: text)())
-
-
 def _print(results, names):
     for name, result in zip(names, results):
         shown = repr(name) if len(name) < 70 else repr(name[:67] + "...")
@@ -148,6 +174,13 @@ def _print(results, names):
             )
         elif "generated" in result:
             text = repr(result["generated"])
+        elif "next" in result:
+            steps = len(result["outputs"])
+            every = " ".join(f"{value:.2f}" for value in result["outputs"])
+            text = (
+                f"next: {result['next']:.2f} (the last step's output); each of "
+                f"the {steps} steps read: {every}"
+            )
         elif "outputs" in result:
             text = " ".join(f"{value:.2f}" for value in result["outputs"])
         else:
@@ -173,6 +206,8 @@ def run(args):
         preprocess_check(preprocessor.generate_preprocess, inputs)
         results = [{"generated": text} for text in model.generate(inputs)]
     else:
+        if builder == "SequenceTagger" and input_kind(preprocessor) == "series":
+            inputs = _fit_series(preprocessor, inputs, names)
         preprocess_check(preprocessor, inputs)
         if builder == "SequenceTagger":
             results = _tag(loaded, inputs)
