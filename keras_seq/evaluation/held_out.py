@@ -231,11 +231,7 @@ def _translations(model, english, french):
 
 
 def _copying(train, test):
-    scores = _translation_scores(*test)
-    return [
-        (f"copy the English name, {name.split(' (')[0]}", value)
-        for name, value in scores.items()
-    ]
+    return _named("copy the English name", _translation_scores(*test))
 
 
 # Digit captions: greedy captions against the number's words.
@@ -258,7 +254,15 @@ def _captions(model, images, references):
 def _commonest_caption(train, test):
     commonest = collections.Counter(list(train[1])).most_common(1)[0][0]
     scores = _caption_scores([commonest] * len(test[1]), list(test[1]))
-    return [(f"the commonest caption, {name}", value) for name, value in scores.items()]
+    return _named("the commonest caption", scores)
+
+
+def _named(baseline, scores):
+    """A baseline's scores: the figure under its name, the others after it."""
+    (_, figure), *others = scores.items()
+    return [(baseline, figure)] + [
+        (f"{baseline}, {name.split(' (')[0]}", value) for name, value in others
+    ]
 
 
 def _classification(dataset, read=None, score=_accuracy):
