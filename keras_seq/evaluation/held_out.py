@@ -90,10 +90,6 @@ class HeldOutFigure:
         """`[(name, value)]` of the data set's baselines on `test`."""
         return self.reference(train, test)
 
-    def better(self, value, other):
-        """Whether figure `value` is at least as good as `other`."""
-        return value >= other if self.higher_is_better else value <= other
-
 
 # Classifiers: the most probable class against the label.
 

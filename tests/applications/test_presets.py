@@ -93,8 +93,9 @@ def test_each_preset_has_its_recipe_card_and_log(name):
     assert results["metadata_sha256"] == presets.SHIPPED_PRESETS[name]
 
 
-def test_readme_table_quotes_every_presets_figure_and_baseline():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("readme", ["README.md", "applications/README.md"])
+def test_readme_table_quotes_every_presets_figure_and_baseline(readme):
+    readme = (REPO / readme).read_text(encoding="utf-8")
     rows = {
         cells[1].strip("` "): cells
         for cells in (line.split("|") for line in readme.splitlines())
