@@ -89,7 +89,7 @@ def load(reference):
             "`keras-seq train`, or a preset)"
         )
     # Checked before Keras loads: a misspelled name is told at once.
-    if not is_dir and reference not in shipped.names():
+    if not (is_file or is_dir) and reference not in shipped.names():
         raise _unknown(reference)
     keras = environment.import_keras()
     from keras_seq.models import Task

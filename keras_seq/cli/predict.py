@@ -110,11 +110,35 @@ def _fit_series(preprocessor, inputs, names):
     return fitted
 
 
+def _series_outputs(model, inputs):
+    """A series tagger's outputs, its inputs padded to the width it was built for.
+
+    The preprocessor pads a batch to its longest series (rounded up), but
+    a model built for windows of a fixed length takes that length only
+    (TensorFlow refuses less): the padding steps it adds are masked.
+    """
+    import keras
+    import numpy as np
+
+    preprocessor = model.preprocessor
+    values = np.asarray(preprocessor(inputs))
+    width = model.input_shape[1] if len(model.input_shape) > 2 else None
+    if width is not None and values.shape[1] < width:
+        pad_value = 0.0 if preprocessor.mask_value is None else preprocessor.mask_value
+        padding = [(0, 0), (0, width - values.shape[1])] + [(0, 0)] * (values.ndim - 2)
+        values = np.pad(values, padding, constant_values=pad_value)
+    return keras.ops.convert_to_numpy(model(values, training=False))
+
+
 def _tag(loaded, inputs):
     """One output per real step of each input (padding steps dropped)."""
     import numpy as np
 
-    outputs = loaded.model.predict(inputs, verbose=0)
+    model = loaded.model
+    if input_kind(model.preprocessor) == "series":
+        outputs = _series_outputs(model, inputs)
+    else:
+        outputs = model.predict(inputs, verbose=0)
     results = []
     for row, given in zip(outputs, inputs):
         steps = min(len(given), len(row)) if np.ndim(given) >= 1 else len(row)
