@@ -129,3 +129,8 @@ class CausalLM(GenerativeTask):
             **kwargs,
         )
         load_weights(self, weights)
+
+    def _length_limits(self):
+        if self.init_config["backbone"] != "transformer":
+            return {}  # Recurrent layers read any length.
+        return {"token_ids": ("max_length", self.init_config["max_length"])}

@@ -140,6 +140,9 @@ class ImageCaptioner(GenerativeTask):
         self.encoder_stack = encoder_stack
         load_weights(self, weights)
 
+    def _length_limits(self):
+        return {"token_ids": ("max_length", self.init_config["max_length"])}
+
     def _check_source(self, inputs):
         images = np.asarray(inputs, dtype="float32")
         expected = tuple(self.init_config["input_shape"])

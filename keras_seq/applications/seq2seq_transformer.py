@@ -141,6 +141,14 @@ class Seq2SeqTransformer(GenerativeTask):
         self.encoder_stack = encoder_stack
         load_weights(self, weights)
 
+    def _length_limits(self):
+        config = self.init_config
+        target = "target_max_length" if config["target_max_length"] else "max_length"
+        return {
+            "source_ids": ("max_length", config["max_length"]),
+            "target_ids": (target, config[target]),
+        }
+
     def _check_source(self, inputs):
         config = self.init_config
         source = check_token_ids(

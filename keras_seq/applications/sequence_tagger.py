@@ -201,6 +201,11 @@ class SequenceTagger(ClassifierTask):
         )
         load_weights(self, weights)
 
+    def _length_limits(self):
+        if self.recurrent:
+            return {}  # Recurrent layers read any length.
+        return {self.inputs[0].name: ("max_length", self.init_config["max_length"])}
+
     @property
     def recurrent(self):
         return self.init_config["backbone"] != "transformer"

@@ -130,3 +130,6 @@ class TextClassifier(ClassifierTask):
             **kwargs,
         )
         load_weights(self, weights)
+
+    def _length_limits(self):
+        return {"token_ids": ("max_length", self.init_config["max_length"])}

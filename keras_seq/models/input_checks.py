@@ -39,7 +39,7 @@ def named_arrays(model, x):
     return [(names[0], x)] if len(names) == 1 else None
 
 
-def check_inputs(model, x, vocabularies):
+def check_inputs(model, x, vocabularies, limits=None, note=""):
     """Checks `x`, the model inputs given to `fit`, `evaluate` or `predict`.
 
     Args:
@@ -47,7 +47,12 @@ def check_inputs(model, x, vocabularies):
         x: an array, a list or tuple of arrays (one per input, in order) or
             a dict by input name.
         vocabularies: `{input name: vocabulary size}` of its token inputs.
+        limits: `{input name: (argument, limit)}`: the most time steps an
+            input may have, and the constructor argument that sets it.
+        note: a sentence added to a length error (how raw inputs became
+            these).
     """
+    limits = limits or {}
     pairs = named_arrays(model, x)
     if pairs is None:
         return
@@ -58,8 +63,27 @@ def check_inputs(model, x, vocabularies):
         if shape is None:
             continue
         _check_shape(model, name, tuple(shape), tuple(tensor.shape))
+        if name in limits:
+            check_length(model, name, tuple(shape), *limits[name], note=note)
         if isinstance(value, np.ndarray) and name in vocabularies:
             check_token_ids(name, value, vocabularies[name])
+
+
+def check_length(model, name, shape, argument, limit, note=""):
+    """Checks that the time axis (axis 1) of input `name` holds at most `limit` steps.
+
+    A longer sequence would reach past a learned position table, and fail
+    deep inside the model (or, where a length is unknown until run time,
+    give NaN); this fails before, naming the limit and where it comes from.
+    """
+    if len(shape) < 2 or not is_int(shape[1]) or shape[1] <= limit:
+        return
+    raise ValueError(
+        f"{type(model).__name__} takes `{name}` of at most {limit} time steps "
+        f"(its `{argument}={limit}`; padding counts). Received: {name} of shape "
+        f"{shape}, {shape[1]} steps.{note} Cut the sequences to {limit} steps, "
+        f"or build the model with a larger `{argument}`."
+    )
 
 
 def check_targets(model, y, upper, what):

@@ -1,3 +1,5 @@
+import contextlib
+
 import keras
 
 from keras_seq.models import input_checks
@@ -145,17 +147,18 @@ class Task(keras.Model):
                 )
                 validation_batch_size = None
         if self._takes_model_inputs(x):
-            return super().fit(
-                x,
-                y,
-                batch_size=batch_size,
-                validation_split=validation_split,
-                validation_data=validation_data,
-                shuffle=shuffle,
-                sample_weight=sample_weight,
-                validation_batch_size=validation_batch_size,
-                **kwargs,
-            )
+            with self._usable_after_failure():
+                return super().fit(
+                    x,
+                    y,
+                    batch_size=batch_size,
+                    validation_split=validation_split,
+                    validation_data=validation_data,
+                    shuffle=shuffle,
+                    sample_weight=sample_weight,
+                    validation_batch_size=validation_batch_size,
+                    **kwargs,
+                )
         x, y, sample_weight = (
             as_items(x, "x"),
             as_items(y, "y"),
@@ -168,39 +171,44 @@ class Task(keras.Model):
             validation_data = self._raw_batches(
                 *held_out, batch_size=validation_batch_size or batch_size
             )
-        return super().fit(
-            self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
-            validation_data=validation_data,
-            **kwargs,
-        )
+        with self._usable_after_failure():
+            return super().fit(
+                self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
+                validation_data=validation_data,
+                **kwargs,
+            )
 
     def evaluate(self, x=None, y=None, batch_size=None, sample_weight=None, **kwargs):
         self._check_data(x, y)
-        if self._takes_model_inputs(x):
+        with self._usable_after_failure():
+            if self._takes_model_inputs(x):
+                return super().evaluate(
+                    x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs
+                )
             return super().evaluate(
-                x, y, batch_size=batch_size, sample_weight=sample_weight, **kwargs
+                self._raw_batches(x, y, sample_weight, batch_size), **kwargs
             )
-        return super().evaluate(
-            self._raw_batches(x, y, sample_weight, batch_size), **kwargs
-        )
 
     def predict(self, x, batch_size=None, **kwargs):
         self._check_data(x)
         if self._takes_model_inputs(x):
-            return super().predict(x, batch_size=batch_size, **kwargs)
+            with self._usable_after_failure():
+                return super().predict(x, batch_size=batch_size, **kwargs)
         # All at once: one padded length, so the batches' per-step outputs
         # (a tagger's, a language model's) stack into one array.
         items = as_items(x, "x")
         inputs, _, _ = keras.utils.unpack_x_y_sample_weight(self.preprocessor(items))
+        self._check_preprocessed(inputs)
         # Padding rows too (lengths are bucketed by the preprocessor): a
         # few shapes serve any number of examples, so predict compiles a
         # few times, not once per count.
         examples = count(items)
         batch_size = batch_size or _DEFAULT_BATCH_SIZE
         rows = padded_batch_count(examples, batch_size)
-        outputs = super().predict(
-            pad_rows(inputs, rows), batch_size=batch_size, **kwargs
-        )
+        with self._usable_after_failure():
+            outputs = super().predict(
+                pad_rows(inputs, rows), batch_size=batch_size, **kwargs
+            )
         return keras.tree.map_structure(lambda array: array[:examples], outputs)
 
     def _check_data(self, x, y=None):
@@ -208,7 +216,9 @@ class Task(keras.Model):
         if is_batch_stream(x):
             return
         if self._takes_model_inputs(x):
-            input_checks.check_inputs(self, x, self._input_vocabularies())
+            input_checks.check_inputs(
+                self, x, self._input_vocabularies(), self._length_limits()
+            )
         elif x is not None and not isinstance(x, (str, bytes, dict)) and not len(x):
             raise ValueError("`x` holds no examples: it is empty.")
         if y is not None:
@@ -232,6 +242,100 @@ class Task(keras.Model):
     def _check_targets(self, y):
         """Checks raw or model targets `y`; subclasses check their ranges."""
 
+    def _length_limits(self):
+        """`{input name: (argument, limit)}`: the most steps each input may hold.
+
+        An application with learned positions names the constructor
+        argument that sizes them (e.g. `{"token_ids": ("max_length", 64)}`);
+        a longer input then fails before the model runs, naming it.
+        """
+        return {}
+
+    def _check_preprocessed(self, inputs):
+        """Checks the lengths of model inputs that the preprocessor made."""
+        limits = self._length_limits()
+        if limits:
+            input_checks.check_inputs(
+                self, inputs, {}, limits, note=self._preprocessor_note()
+            )
+
+    def _preprocessor_note(self):
+        """Says how the preprocessor cuts raw inputs (for a length error)."""
+        preprocessor = self.preprocessor
+        lengths = [
+            f"{attribute}={getattr(preprocessor, attribute)}"
+            for attribute in ("sequence_length", "source_length", "target_length")
+            if getattr(preprocessor, attribute, None) is not None
+        ]
+        truncate = getattr(preprocessor, "truncate", None)
+        name = type(preprocessor).__name__
+        if not lengths:
+            how = "cuts no raw input"
+        elif truncate:
+            how = f"cuts raw inputs at {', '.join(lengths)} (truncate=True)"
+        else:
+            how = (
+                f"refuses raw inputs only past {', '.join(lengths)} "
+                f"(truncate={truncate!r})"
+            )
+        return (
+            f" The raw inputs were made into these by the model's {name}, "
+            f"which {how}: longer than the model takes. Attach a preprocessor "
+            "whose lengths are at most the model's."
+        )
+
+    def _preprocess(self, x, y=None, sample_weight=None):
+        """One batch of raw items through the preprocessor, its lengths checked."""
+        batch = self.preprocessor(x, y, sample_weight)
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(batch)
+        self._check_preprocessed(inputs)
+        return batch
+
+    @contextlib.contextmanager
+    def _usable_after_failure(self):
+        """Leaves the model usable after a failed `fit`, `evaluate` or `predict`.
+
+        Keras keeps the train, test and predict functions it compiled; one
+        whose first trace failed is kept half made (on TensorFlow the next
+        `fit` then fails: "Creating variables on a non-first call to a
+        function decorated with tf.function"), so after a failure they are
+        dropped and made anew on the next call. Keras' JAX trainer also
+        detaches the variables' values while its loop runs
+        (`_purge_model_variables`) and attaches them again only at the
+        end: a call that fails on the way (a trace that raises, a
+        callback, a bad batch) left every variable empty, and the next call
+        failed with "'NoneType' object is not callable". There the loop's
+        last state is written back (what `fit` had learned), and any
+        variable still empty gets the value it had before the call.
+        """
+        jax = keras.backend.backend() == "jax"
+        variables = self._state_variables() if jax else []
+        saved = [(variable, variable._value) for variable in variables]
+        try:
+            yield
+        except BaseException:
+            self.train_function = self.test_function = self.predict_function = None
+            if jax:
+                try:
+                    self.jax_state_sync()
+                finally:
+                    for variable, value in saved:
+                        if variable._value is None:
+                            variable._value = value
+                    self._jax_state = None
+                    self._jax_state_synced = True
+            raise
+
+    def _state_variables(self):
+        """The variables a Keras loop may detach: model, optimizer, metrics."""
+        variables = list(self.trainable_variables) + list(self.non_trainable_variables)
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is not None:
+            variables += list(optimizer.variables)
+        variables += list(self.metrics_variables)
+        unique = {id(variable): variable for variable in variables}
+        return list(unique.values())
+
     def _takes_model_inputs(self, x):
         """Whether `x` goes to Keras as it is: no preprocessor, or no raw inputs.
 
@@ -246,7 +350,7 @@ class Task(keras.Model):
 
     def _raw_batches(self, x, y, sample_weight, batch_size, shuffle=False):
         batches = PreprocessedBatches(
-            self.preprocessor,
+            self._preprocess,
             as_items(x, "x"),
             as_items(y, "y"),
             as_items(sample_weight, "sample_weight"),
