@@ -45,6 +45,19 @@ class ClassifierTask(Task):
             "Pass `loss` and `metrics` to `compile()`."
         )
 
+    def output_kind(self):
+        config = self.init_config
+        if not config["include_top"]:
+            return None
+        activation = config["classifier_activation"]
+        if activation in (None, "linear"):
+            # A regressor's outputs too: a cross-entropy could only read them
+            # as logits.
+            return "logits"
+        if activation in ("softmax", "sigmoid"):
+            return "probabilities"
+        return None
+
     def default_loss(self):
         kind = self._head_kind()
         if kind == "regression":

@@ -98,6 +98,9 @@ class GenerativeTask(Task):
     def default_metrics(self):
         return [PaddedSparseCategoricalAccuracy()]
 
+    def output_kind(self):
+        return "logits"
+
     def generate(
         self,
         inputs,

@@ -1,4 +1,5 @@
 import contextlib
+import inspect
 
 import keras
 
@@ -98,8 +99,10 @@ class Task(keras.Model):
     def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
         if optimizer == "auto":
             optimizer = self.default_optimizer()
-        if loss == "auto":
+        if isinstance(loss, str) and loss == "auto":
             loss = self.default_loss()
+        else:
+            self._check_loss(loss)
         if metrics == "auto":
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
@@ -117,6 +120,38 @@ class Task(keras.Model):
 
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3)
+
+    def output_kind(self):
+        """What the model outputs: `"logits"`, `"probabilities"` or None.
+
+        `compile()` refuses a loss that expects the other kind (a
+        cross-entropy whose `from_logits` disagrees), which would train
+        silently wrong. None (features, or outputs of another kind) checks
+        nothing.
+        """
+        return None
+
+    def _check_loss(self, loss):
+        """Refuses a loss that reads probabilities from logits, or the reverse."""
+        kind = self.output_kind()
+        if kind is None or loss is None:
+            return
+        for item in keras.tree.flatten(loss):
+            from_logits = _loss_from_logits(item)
+            if from_logits is None or from_logits == (kind == "logits"):
+                continue
+            name = item if isinstance(item, str) else type(item).__name__
+            if callable(item) and not isinstance(item, keras.losses.Loss):
+                name = getattr(item, "__name__", name)
+            wanted = "True" if kind == "logits" else "False"
+            raise ValueError(
+                f"{type(self).__name__} outputs {kind}, but `loss` ({name}) "
+                f"reads {'probabilities' if kind == 'logits' else 'logits'} "
+                f"(from_logits={from_logits}): it would train silently wrong. "
+                f"Pass a loss with from_logits={wanted}, e.g. "
+                f"keras.losses.SparseCategoricalCrossentropy(from_logits={wanted}), "
+                f"or loss='auto' for the model's default. Received: loss={item!r}"
+            )
 
     def default_loss(self):
         raise NotImplementedError(f"{type(self).__name__} defines no default loss.")
@@ -430,3 +465,26 @@ class Task(keras.Model):
         from keras_seq.models import preset as preset_format
 
         return preset_format.load_preset(cls, preset, kwargs)
+
+
+def _loss_from_logits(loss):
+    """The `from_logits` a loss reads its predictions with, or None if it has none.
+
+    A Keras loss object keeps it as an attribute (or in the keyword
+    arguments it passes its function); a loss function or name has it as
+    the default of its `from_logits` argument (False for every Keras
+    cross-entropy).
+    """
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return None
+    value = getattr(loss, "from_logits", None)
+    if value is None:
+        value = (getattr(loss, "_fn_kwargs", None) or {}).get("from_logits")
+    if value is None and inspect.isfunction(loss):
+        parameter = inspect.signature(loss).parameters.get("from_logits")
+        if parameter is not None and isinstance(parameter.default, bool):
+            value = parameter.default
+    return None if value is None else bool(value)
