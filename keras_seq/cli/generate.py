@@ -12,14 +12,15 @@ same distribution. Beam search ranks whole sequences, so it runs in one
 translator's and a captioner's outputs.
 
 Without `--sampler`, the model's own default applies: `generate` is
-given `sampler=None`, and the streamed path uses the sampler
-`model.default_sampler` names (top-k with a temperature for a language
-model when the model names none).
+called without a `sampler` argument, and the streamed path uses the
+sampler `model.default_sampler` names (an attribute or a method; top-k
+for a language model that names none).
 
 A prompt (or a source) longer than the model reads is refused, naming
 its length and the limit: nothing is cut silently.
 """
 
+import inspect
 import sys
 
 from keras_seq.cli import models
@@ -48,7 +49,7 @@ def seeded_sampler(name, seed):
 def default_sampler(model):
     """The sampler `model.generate(sampler=None)` uses: a name or a sampler."""
     default = getattr(model, "default_sampler", None)
-    if callable(default):
+    if inspect.ismethod(default):  # a method; a sampler instance is callable too
         default = default()
     if default is None:
         default = "greedy" if model.encoder_decoder else LANGUAGE_MODEL_SAMPLER
@@ -234,10 +235,12 @@ def run(args):
         preprocess_check(preprocessor.generate_preprocess, inputs)
     else:
         _check_prompt(preprocessor, args.prompt, max_length, args.max_length)
-    # No --sampler: the model's own default (None), as `generate` documents.
-    sampler = None if args.sampler is None else seeded_sampler(args.sampler, args.seed)
+    # No --sampler: no `sampler` argument, so the model's own default applies.
+    options = {"max_length": max_length}
+    if args.sampler is not None:
+        options["sampler"] = seeded_sampler(args.sampler, args.seed)
     try:
-        text = model.generate(inputs, max_length=max_length, sampler=sampler)[0]
+        text = model.generate(inputs, **options)[0]
     except ValueError as error:
         raise UsageError(one_line(error)) from None
     print(text)

@@ -6,6 +6,7 @@ forecast cut off, a prompt cut silently, generation recompiled per chunk,
 `list` importing a backend.
 """
 
+import inspect
 import json
 import shutil
 import subprocess
@@ -269,21 +270,37 @@ def test_a_source_longer_than_the_model_reads_is_refused():
     assert "this model reads at most" in message and "nothing is cut" in message
 
 
-# Point 12: no --sampler gives the model's own default (sampler=None).
+# Point 12: no --sampler gives the model's own default.
 def test_no_sampler_means_the_models_default(monkeypatch):
     from keras_seq.models import GenerativeTask
 
     received = []
 
-    def generate(self, inputs, max_length=None, sampler="unset", **kwargs):
-        received.append(sampler)
+    def generate(self, inputs, **options):
+        received.append(options)
         return ["Franc suisse"]
 
     monkeypatch.setattr(GenerativeTask, "generate", generate)
     result = keras_seq("generate", "en_fr_names", "--prompt", "Swiss Franc")
     assert result.stdout.strip() == "Franc suisse"
     keras_seq("generate", "en_fr_names", "--prompt", "Swiss Franc", "--sampler", "beam")
-    assert received[0] is None and received[1] is not None
+    # None, or no argument at all: what `generate`'s own default says.
+    assert received[0].get("sampler") is None
+    assert type(received[1]["sampler"]).__name__ == "BeamSampler"
+
+
+def test_a_language_model_streams_with_its_default_sampler(language_model):
+    from keras_seq.cli import generate
+    from keras_seq.cli import models
+
+    model = models.load(str(language_model)).model
+    expected = getattr(model, "default_sampler", None) or "top_k"
+    if inspect.ismethod(expected):
+        expected = expected()
+    assert generate.default_sampler(model) == expected
+    first = keras_seq("generate", language_model, "--prompt", "To be", "--seed", 5)
+    again = keras_seq("generate", language_model, "--prompt", "To be", "--seed", 5)
+    assert first.stdout == again.stdout and first.stdout.startswith("To be")
 
 
 # Point 9: streaming compiles once and gives what one `generate` call gives.
