@@ -1,7 +1,8 @@
 """The `keras-seq` command: train, evaluate and inspect the applications.
 
     keras-seq list
-    keras-seq train [APP] [--data NAME] [--epochs N] [--output DIR] [--resume]
+    keras-seq train [APP] [--data NAME] [--epochs N] [--output DIR]
+                    [--resume | --overwrite]
     keras-seq evaluate MODEL_OR_PRESET [--data NAME]
     keras-seq predict MODEL_OR_PRESET INPUT... [--json]
     keras-seq generate MODEL_OR_PRESET --prompt TEXT [--sampler NAME]
