@@ -154,11 +154,14 @@ TEXT = ["rotten_tomatoes", "rotten_tomatoes_lstm", "hamlet_char_lm", "en_fr_name
 @pytest.mark.slow
 @pytest.mark.parametrize("name", GENERATORS)
 def test_generate(name, tmp_path):
-    argument, _ = _input_file(name, tmp_path)
+    argument, example = _input_file(name, tmp_path)
     if name == "hamlet_char_lm":
-        argument = "HAMLET"
-    result = keras_seq("generate", name, "--prompt", argument, "--max-length", 40)
-    assert result.stdout.strip()
+        result = keras_seq("generate", name, "--prompt", "HAMLET", "--max-length", 40)
+        assert result.stdout.startswith("HAMLET") and len(result.stdout) > 20
+        return
+    result = keras_seq("generate", name, "--prompt", argument)
+    expected = _expected(Task.from_preset(name), example, None)["generated"]
+    assert expected in result.stdout
 
 
 @pytest.mark.slow
