@@ -200,12 +200,6 @@ def build_parser():
     evaluate.add_argument(
         "--data", metavar="NAME", help="the data set (default: the model's)"
     )
-    evaluate.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        metavar="N",
-        help="examples a step (default: the application's)",
-    )
     _hidden(evaluate, "--limit", type=_positive_int, metavar="N")
 
     predict = sub["predict"]
