@@ -13,6 +13,7 @@ file under `keras_seq/applications/weight_files/` and the SHA-256 digest
 it must have (the shipped pretrained applications are presets instead).
 """
 
+import difflib
 import hashlib
 import os
 
@@ -55,10 +56,14 @@ def weights_path(weights):
             return path
     known = sorted({*REGISTERED_WEIGHTS, *preset_format.shipped_presets()})
     names = ", ".join(repr(name) for name in known) or "none yet"
+    close = []
+    if isinstance(weights, (str, os.PathLike)):
+        close = difflib.get_close_matches(os.fspath(weights), known, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(
         "`weights` must be None, a registered name (registered: "
         f"{names}), a preset folder or the path of an existing "
-        f"`.weights.h5` file. Received: weights={weights!r}"
+        f"`.weights.h5` file.{hint} Received: weights={weights!r}"
     )
 
 

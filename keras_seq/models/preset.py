@@ -32,6 +32,7 @@ all go through this module.
 
 import contextlib
 import dataclasses
+import difflib
 import functools
 import hashlib
 import inspect
@@ -104,6 +105,20 @@ def sha256_digest(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def unknown_preset_message(argument, value):
+    """Says that `value` names no shipped preset nor folder; names the closest."""
+    names = sorted(_SHIPPED)
+    listed = ", ".join(repr(name) for name in names)
+    close = difflib.get_close_matches(os.fspath(value), names, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"`{argument}` must be the name of a shipped preset (registered: "
+        f"{listed or 'none; import keras_seq.applications to register them'}"
+        f") or a folder written by `save_to_preset`.{hint} "
+        f"Received: {argument}={value!r}"
+    )
+
+
 def is_preset_reference(value):
     """Whether `value` names a shipped preset or is a folder (a preset's, or not)."""
     if isinstance(value, str) and value in _SHIPPED:
@@ -135,13 +150,7 @@ class _Source:
                 "copy the whole folder again"
             )
         else:
-            names = ", ".join(repr(name) for name in sorted(_SHIPPED))
-            raise ValueError(
-                "`preset` must be the name of a shipped preset (registered: "
-                f"{names or 'none; import keras_seq.applications to register them'}"
-                ") or a folder written by `save_to_preset`. "
-                f"Received: preset={preset!r}"
-            )
+            raise ValueError(unknown_preset_message("preset", preset))
 
     def refuse(self, file, problem):
         path = os.path.join(self.directory, *file.split("/"))
@@ -493,6 +502,14 @@ def accept_presets_as_weights(cls):
             return init(self, *args, **kwargs)
         weights = bound.arguments.get("weights")
         if not is_preset_reference(weights):
+            if _names_no_file(weights) and not _binds(signature, self, *args, **kwargs):
+                # Meant as a preset (no sizes given), but there is none of
+                # that name: say so, not that the sizes are missing.
+                raise ValueError(
+                    unknown_preset_message("weights", weights)
+                    + f". (Without a preset, {cls.__name__} needs its sizes; "
+                    "`weights` may then also be a `.weights.h5` file.)"
+                )
             return init(self, *args, **kwargs)
         given = {}
         for key, value in list(bound.arguments.items())[1:]:
@@ -510,6 +527,20 @@ def accept_presets_as_weights(cls):
 
     __init__._takes_presets = True
     cls.__init__ = __init__
+
+
+def _names_no_file(weights):
+    """Whether `weights` is a name or path of no existing file."""
+    return isinstance(weights, (str, os.PathLike)) and not os.path.isfile(weights)
+
+
+def _binds(signature, *args, **kwargs):
+    """Whether `args` and `kwargs` give every required argument of `signature`."""
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain_ints(value):
