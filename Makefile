@@ -35,11 +35,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 
 # Trains the default application (TextClassifier on the Rotten Tomatoes
-# reviews) with `keras-seq train`, then asks the saved model about two reviews.
+# reviews) with `keras-seq train` (replacing the last demo's model), then asks
+# the saved model about two reviews.
 DEMO_DIR := runs/text_classifier
 demo: install
 	@set -e; export KERAS_BACKEND=$${KERAS_BACKEND:-jax}; \
-	$(BIN)/keras-seq train --output $(DEMO_DIR); \
+	$(BIN)/keras-seq train --output $(DEMO_DIR) --overwrite; \
 	echo; \
 	$(BIN)/keras-seq predict $(DEMO_DIR) \
 		"a gripping, funny and moving film" "dull, flat and far too long"; \

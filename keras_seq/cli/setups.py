@@ -405,8 +405,11 @@ def get(name):
     for setup in SETUPS.values():
         if wanted in (setup.name, setup.builder.lower()):
             return setup
+    from keras_seq.cli.shipped import closest
+
     raise UsageError(
-        f"unknown application {name!r}; choose one of: {', '.join(SETUPS)}"
+        f"unknown application {name!r}{closest(wanted, SETUPS)}; choose one of: "
+        f"{', '.join(SETUPS)}"
     )
 
 

@@ -190,6 +190,7 @@ WRONG_USES = [
     (("generate", "rotten_tomatoes", "--prompt", "a film"), "does not generate"),
     (("neighbours", "mnist_vit", "7"), "needs a text model"),
     (("predict", "sunspots_lstm", "a review"), "given as .npy files"),
+    (("train", "text_clasifier"), "did you mean 'text_classifier'?"),
 ]
 
 
