@@ -29,11 +29,11 @@ import argparse
 import time
 
 import keras
-import numpy as np
 
 from keras_seq.applications import Seq2SeqRNN
 from keras_seq.applications import Seq2SeqTransformer
 from keras_seq.datasets import en_fr_names
+from keras_seq.evaluation import metrics
 from keras_seq.preprocessing import Seq2SeqPreprocessor
 from keras_seq.preprocessing import character_tokenizer
 
@@ -56,24 +56,12 @@ def load_pairs(split):
     return [pair for pair in pairs if max(map(len, pair[1:])) <= MAX_CHARACTERS]
 
 
-def edit_distance(a, b):
-    """Levenshtein distance: the fewest insertions, deletions and substitutions."""
-    row = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        previous, row[0] = row[0], i
-        for j, char_b in enumerate(b, start=1):
-            previous, row[j] = (
-                row[j],
-                min(row[j] + 1, row[j - 1] + 1, previous + (char_a != char_b)),
-            )
-    return row[-1]
-
-
 def scores(predictions, references):
     """Exact-match rate, and character accuracy: 1 - edits / reference chars."""
-    exact = np.mean([p == r for p, r in zip(predictions, references)])
-    edits = sum(edit_distance(p, r) for p, r in zip(predictions, references))
-    return exact, 1 - edits / sum(map(len, references))
+    return (
+        metrics.exact_match(predictions, references),
+        metrics.character_accuracy(predictions, references),
+    )
 
 
 def build_translator(kind, small=False):
