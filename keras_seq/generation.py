@@ -12,6 +12,19 @@ models of `keras_seq.models` supply `next`.
 
 SAMPLERS = ("greedy", "top_k", "top_p", "beam")
 
+# The settings of each sampler by name. Top-k draws among the 5 likeliest
+# tokens, sharpened by a temperature below 1: the default of language
+# models (`CausalLM.default_sampler`), as KerasHub's causal LMs sample with
+# top-k, since greedy decoding of a language model soon repeats itself
+# ("To be the the the ..."). Greedy and beam search stay the default where
+# one exact answer is wanted (translation, captions).
+SAMPLER_SETTINGS = {
+    "greedy": {},
+    "top_k": {"k": 5, "temperature": 0.8},
+    "top_p": {"p": 0.9},
+    "beam": {"num_beams": 5},
+}
+
 
 def _sampler_classes():
     from keras_hub.samplers import BeamSampler
@@ -27,18 +40,21 @@ def _sampler_classes():
     }
 
 
-def get_sampler(sampler):
+def get_sampler(sampler, vocabulary_size=None):
     """Returns a KerasHub sampler from a name, or the sampler itself.
 
-    By name the defaults are: `"greedy"`; `"top_k"` samples among the 5
-    likeliest tokens; `"top_p"` samples from the smallest set of tokens
-    holding 90% of the probability; `"beam"` keeps 5 beams. Pass an instance
+    By name the defaults are (`SAMPLER_SETTINGS`): `"greedy"`; `"top_k"`
+    samples among the 5 likeliest tokens at temperature 0.8; `"top_p"`
+    samples from the smallest set of tokens holding 90% of the
+    probability; `"beam"` keeps 5 beams. Pass an instance
     (`keras_hub.samplers.TopKSampler(k=10, temperature=0.7, seed=0)`) to
     choose other settings or a seed.
 
     Args:
         sampler: one of `"greedy"`, `"top_k"`, `"top_p"`, `"beam"`, or a
             `keras_hub.samplers.Sampler` instance.
+        vocabulary_size: the number of token ids of the model it serves:
+            by name, top-k draws among at most that many tokens.
 
     Returns:
         A `keras_hub.samplers.Sampler`.
@@ -54,9 +70,29 @@ def get_sampler(sampler):
         return sampler
     classes = _sampler_classes()
     if isinstance(sampler, str) and sampler in classes:
-        defaults = {"top_p": {"p": 0.9}, "beam": {"num_beams": 5}}
-        return classes[sampler](**defaults.get(sampler, {}))
+        settings = dict(SAMPLER_SETTINGS[sampler])
+        if "k" in settings and vocabulary_size is not None:
+            settings["k"] = min(settings["k"], vocabulary_size)
+        return classes[sampler](**settings)
     raise ValueError(
         f"`sampler` must be one of {SAMPLERS} or a keras_hub.samplers.Sampler "
         f"instance. Received: sampler={sampler!r}"
     )
+
+
+def check_sampler(sampler, vocabulary_size):
+    """Refuses a sampler that cannot serve a vocabulary of `vocabulary_size` ids.
+
+    A top-k sampler draws among its `k` likeliest tokens: with fewer ids
+    than that, the backend's top-k fails deep inside the decode ("selected
+    index k out of range").
+    """
+    k = getattr(sampler, "k", None)
+    if k is not None and k > vocabulary_size:
+        raise ValueError(
+            f"`sampler` draws among the k={k} likeliest tokens, but the model has "
+            f"only {vocabulary_size} token ids. Pass a TopKSampler with k <= "
+            f"{vocabulary_size}, or sampler='top_k' (its k is cut to the "
+            f"vocabulary). Received: sampler={type(sampler).__name__}(k={k})"
+        )
+    return sampler

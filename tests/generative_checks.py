@@ -72,7 +72,7 @@ def check_generation(generate, logits_of, batch, alone, prompt_lengths, max_leng
         prompt_lengths: the length of each row's prompt (encoder-decoders: 1).
         max_length: the length `generate` produces.
     """
-    greedy = generate(batch)
+    greedy = generate(batch, sampler="greedy")
     assert greedy.shape == (len(prompt_lengths), max_length)
     assert greedy.dtype == np.int32
     check_greedy(greedy, prompt_lengths, logits_of(greedy[:, :-1]))
@@ -86,7 +86,7 @@ def check_generation(generate, logits_of, batch, alone, prompt_lengths, max_leng
     np.testing.assert_array_equal(one[0], beams[index])
 
     end_token_id = int(greedy[0, prompt_lengths[0]])
-    ended = generate(batch, end_token_id=end_token_id)
+    ended = generate(batch, sampler="greedy", end_token_id=end_token_id)
     expected = truncate_after_end(greedy, prompt_lengths, end_token_id)
     np.testing.assert_array_equal(ended, expected)
     assert ended[0, prompt_lengths[0] + 1 :].sum() == 0

@@ -28,12 +28,16 @@ class CausalLM(GenerativeTask):
     the ids and stack recurrent layers; `generate` carries their states
     forward one token at a time.
 
-    `generate(prompt_ids, max_length=None, sampler="greedy",
+    `generate(prompt_ids, max_length=None, sampler=None,
     end_token_id=None)` continues each prompt (see
     `GenerativeTask.generate`): `prompt_ids` are `(batch, prompt_time)` int
     ids, right-padded with 0; prompts may differ in length, each has at
     least one token. It returns `(batch, max_length)` int32 NumPy ids, each
-    row its prompt and then the generated tokens.
+    row its prompt and then the generated tokens. It samples: by default
+    (`default_sampler`, or `compile(sampler=...)`) among the 5 likeliest
+    tokens at temperature 0.8, as KerasHub's causal LMs sample with top-k;
+    a language model decoded greedily soon repeats itself. Pass
+    `sampler="greedy"` (or `"beam"`) for the one likeliest continuation.
 
     Args:
         vocabulary_size: number of token ids, padding id 0 included.
@@ -61,6 +65,9 @@ class CausalLM(GenerativeTask):
     >>> model.generate(np.array([[3, 7, 0], [5, 0, 0]]), max_length=8).shape
     (2, 8)
     """
+
+    # Sampling, not greedy: see `keras_seq.generation.SAMPLER_SETTINGS`.
+    default_sampler = "top_k"
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ class ImageCaptioner(GenerativeTask):
     encodes the image once, then emits one token at a time with a
     key/value cache. All layers are pre-norm.
 
-    `generate(images, max_length=None, sampler="greedy", *, start_token_id,
+    `generate(images, max_length=None, sampler=None, *, start_token_id,
     end_token_id=None)` captions each image (see `GenerativeTask.generate`):
     `images` are `(batch, height, width, channels)` floats; it returns
     `(batch, max_length)` int32 NumPy ids (default and most: the model's

@@ -2,6 +2,7 @@ import keras
 
 from keras_seq.applications.weights import load_weights
 from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.input_checks import check_rectangular
 from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
 from keras_seq.models.recurrent_stacks import RecurrentStack
@@ -24,7 +25,7 @@ class Seq2SeqRNN(GenerativeTask):
     `generate` runs the encoder once, then carries the decoder states
     forward one token at a time.
 
-    `generate(source_ids, max_length=None, sampler="greedy", *,
+    `generate(source_ids, max_length=None, sampler=None, *,
     start_token_id, end_token_id=None)` translates (see
     `GenerativeTask.generate`): `source_ids` are `(batch, source_time)` int
     ids, right-padded with 0; it returns `(batch, max_length)` int32 NumPy
@@ -138,6 +139,7 @@ class Seq2SeqRNN(GenerativeTask):
 
     def _check_source(self, inputs):
         vocabulary_size = self.init_config["source_vocabulary_size"]
+        check_rectangular("source_ids", inputs)
         source = check_token_ids(
             "source_ids", inputs, vocabulary_size, right_padded=True
         )

@@ -4,6 +4,7 @@ from keras import ops
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import TokenAndPositionEmbedding
 from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.input_checks import check_rectangular
 from keras_seq.models.transformer_stacks import TransformerDecoderStack
 from keras_seq.models.transformer_stacks import TransformerEncoderStack
 from keras_seq.utils.validation import check_positive_int
@@ -24,7 +25,7 @@ class Seq2SeqTransformer(GenerativeTask):
     `generate` translates: the encoder runs once, then the decoder emits
     one token at a time with a key/value cache. All layers are pre-norm.
 
-    `generate(source_ids, max_length=None, sampler="greedy", *,
+    `generate(source_ids, max_length=None, sampler=None, *,
     start_token_id, end_token_id=None)` translates (see
     `GenerativeTask.generate`): `source_ids` are `(batch, source_time)` int
     ids, right-padded with 0, `source_time <= max_length`; it returns
@@ -151,6 +152,7 @@ class Seq2SeqTransformer(GenerativeTask):
 
     def _check_source(self, inputs):
         config = self.init_config
+        check_rectangular("source_ids", inputs)
         source = check_token_ids(
             "source_ids",
             inputs,

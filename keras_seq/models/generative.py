@@ -8,6 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
 from keras_seq.models.inference_function import InferenceFunction
@@ -57,6 +58,13 @@ class GenerativeTask(Task):
     exactly as its rows would one at a time (beams included). Id 0 is
     padding and never generated.
 
+    The sampler: `generate(sampler=None)` uses the one given to
+    `compile(sampler=...)`, else the class's `default_sampler`: `"greedy"`
+    here and for the encoder-decoder models (translation, captions want
+    the one likeliest answer), `"top_k"` (at temperature 0.8, see
+    `keras_seq.generation.SAMPLER_SETTINGS`) for `CausalLM`, whose
+    greedy continuations soon repeat themselves.
+
     Compile defaults: sparse categorical cross-entropy on logits that
     ignores the padding id 0, accuracy over the same non-padding targets,
     and Adam with the gradient norm clipped to 1.0 (recurrent models need
@@ -70,6 +78,8 @@ class GenerativeTask(Task):
     """
 
     encoder_decoder = False
+    # What `generate(sampler=None)` uses unless `compile(sampler=...)` chose.
+    default_sampler = "greedy"
 
     def __init__(
         self,
@@ -86,6 +96,27 @@ class GenerativeTask(Task):
         self.max_length = max_length
         # Not tracked by Keras: the samplers' seeds are not model state.
         self._generate_functions = _FunctionCache()
+
+    def compile(
+        self, optimizer="auto", loss="auto", metrics="auto", sampler=None, **kwargs
+    ):
+        """Compiles as `Task.compile`; `sampler` is what `generate` uses by default.
+
+        Args:
+            sampler: a sampler name or `keras_hub.samplers.Sampler` that
+                `generate(sampler=None)` uses; None means the class's
+                `default_sampler`.
+        """
+        if sampler is not None:
+            get_sampler(sampler)  # An unknown name fails here, not in generate.
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        self._generate_functions.compiled_sampler = sampler
+
+    @property
+    def sampler(self):
+        """The sampler `generate(sampler=None)` uses: a name or a sampler."""
+        compiled = self._generate_functions.compiled_sampler
+        return self.default_sampler if compiled is None else compiled
 
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0)
@@ -105,7 +136,7 @@ class GenerativeTask(Task):
         self,
         inputs,
         max_length=None,
-        sampler="greedy",
+        sampler=None,
         end_token_id=None,
         *,
         start_token_id=None,
@@ -126,7 +157,10 @@ class GenerativeTask(Task):
                 than every prompt (default: the model's `max_length`, also
                 the most a model with learned positions allows).
             sampler: `"greedy"`, `"top_k"`, `"top_p"`, `"beam"` or a
-                `keras_hub.samplers.Sampler`. A name uses the model's own
+                `keras_hub.samplers.Sampler`; None (the default) uses
+                `self.sampler`: the one given to `compile`, else the
+                class's `default_sampler` (top-k for `CausalLM`, greedy for
+                the encoder-decoder models). A name uses the model's own
                 sampler of that kind, whose random seed moves on from call
                 to call.
             end_token_id: id that ends a sequence; the tokens after it are 0.
@@ -188,7 +222,7 @@ class GenerativeTask(Task):
         """The number of token ids the model emits."""
         return self.decoder_stack.vocabulary_size
 
-    def make_generate_function(self, sampler="greedy", end_token_id=None):
+    def make_generate_function(self, sampler=None, end_token_id=None):
         """Returns the compiled decode of `generate` for `sampler` and `end_token_id`.
 
         Built on the first call and kept (the last few pairs), so repeated
@@ -201,7 +235,10 @@ class GenerativeTask(Task):
             it returns the `(batch, max_length)` ids, end token not yet
             applied.
         """
-        key, sampler = self._generate_functions.sampler(sampler)
+        if sampler is None:
+            sampler = self.sampler
+        key, sampler = self._generate_functions.sampler(sampler, self.vocabulary_size)
+        check_sampler(sampler, self.vocabulary_size)
         if getattr(sampler, "return_all_beams", False):
             raise ValueError(
                 "`sampler` must return one sequence per prompt: use a "
@@ -266,6 +303,7 @@ class GenerativeTask(Task):
                     "`start_token_id` (encoder-decoder models do). Received: "
                     f"start_token_id={start_token_id!r}"
                 )
+            input_checks.check_rectangular("prompt_ids", inputs)
             prompt = check_token_ids(
                 "prompt_ids", inputs, self.vocabulary_size, right_padded=True
             )
@@ -313,8 +351,10 @@ class _FunctionCache:
     def __init__(self):
         self._functions = collections.OrderedDict()
         self._named_samplers = {}
+        # The sampler `compile(sampler=...)` chose (None: the class default).
+        self.compiled_sampler = None
 
-    def sampler(self, sampler):
+    def sampler(self, sampler, vocabulary_size=None):
         """Returns `(key, sampler)` for a sampler name or instance.
 
         A name gives the same instance every time (its seed moves on); an
@@ -323,7 +363,7 @@ class _FunctionCache:
         """
         if isinstance(sampler, str):
             if sampler not in self._named_samplers:
-                self._named_samplers[sampler] = get_sampler(sampler)
+                self._named_samplers[sampler] = get_sampler(sampler, vocabulary_size)
             return sampler, self._named_samplers[sampler]
         sampler = get_sampler(sampler)
         settings = json.dumps(sampler.get_config(), sort_keys=True, default=repr)

@@ -86,6 +86,27 @@ def check_length(model, name, shape, argument, limit, note=""):
     )
 
 
+def check_rectangular(name, value):
+    """Refuses a list of rows of different lengths (NumPy's "inhomogeneous shape").
+
+    Token ids are one `(batch, time)` array: shorter rows are padded with 0
+    on the right.
+    """
+    if not isinstance(value, (list, tuple)):
+        return
+    lengths = [
+        len(row) if isinstance(row, (list, tuple, np.ndarray)) else None
+        for row in value
+    ]
+    if None in lengths or len(set(lengths)) <= 1:
+        return
+    raise ValueError(
+        f"`{name}` must be a (batch, time) array: every row as long, shorter "
+        "ones padded with 0 on the right (e.g. [[5, 9, 2], [7, 0, 0]]). "
+        f"Received rows of lengths {lengths[:10]}{' ...' if len(lengths) > 10 else ''}"
+    )
+
+
 def check_targets(model, y, upper, what):
     """Checks that integer targets `y` (a NumPy array or list) lie in `[0, upper)`.
 
