@@ -11,16 +11,16 @@ same distribution. Beam search ranks whole sequences, so it runs in one
 `generate` call and its text is printed at the end, as are a
 translator's and a captioner's outputs.
 
-Without `--sampler`, the model's own default applies: `generate` is
-called without a `sampler` argument, and the streamed path uses the
-sampler `model.default_sampler` names (an attribute or a method; top-k
-for a language model that names none).
+Without `--sampler`, the model's own default applies (`model.sampler`:
+the sampler it was compiled with, else its class's `default_sampler`,
+top-k for a language model, greedy for a translator or a captioner):
+`generate` is called without a `sampler` argument, and the streamed path
+uses the same sampler.
 
 A prompt (or a source) longer than the model reads is refused, naming
 its length and the limit: nothing is cut silently.
 """
 
-import inspect
 import sys
 
 from keras_seq.cli import models
@@ -29,9 +29,6 @@ from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
 from keras_seq.cli.predict import preprocess_check
 from keras_seq.cli.predict import read_inputs
-
-# The sampler a language model streams with when it names no default.
-LANGUAGE_MODEL_SAMPLER = "top_k"
 
 
 def seeded_sampler(name, seed):
@@ -44,16 +41,6 @@ def seeded_sampler(name, seed):
         config["seed"] = seed
         sampler = type(sampler).from_config(config)
     return sampler
-
-
-def default_sampler(model):
-    """The sampler `model.generate(sampler=None)` uses: a name or a sampler."""
-    default = getattr(model, "default_sampler", None)
-    if inspect.ismethod(default):  # a method; a sampler instance is callable too
-        default = default()
-    if default is None:
-        default = "greedy" if model.encoder_decoder else LANGUAGE_MODEL_SAMPLER
-    return default
 
 
 def _limit(model, max_length):
@@ -222,7 +209,7 @@ def run(args):
     preprocessor = models.require_preprocessor(loaded, "generate")
     keras.utils.set_random_seed(args.seed)
     max_length = _limit(model, args.max_length)
-    name = args.sampler or default_sampler(model)
+    name = args.sampler or model.sampler
     beam = name == "beam" or type(name).__name__ == "BeamSampler"
     if not model.encoder_decoder and not beam:
         sampler = seeded_sampler(name, args.seed)
