@@ -89,7 +89,7 @@ def run(args):
             if info["baseline_value"] is None
             else f"{info['baseline_value']:.3f} ({_short(info['baseline'])})"
         )
-        metric = f"{info['split']} {info['metric']}" if info["metric"] else ""
+        metric = f"{info['split']} {_short(info['metric'])}" if info["metric"] else ""
         rows.append(
             (
                 info["name"],
