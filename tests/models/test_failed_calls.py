@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests import application_cases as cases
+from tests.tiers import default_and_slow
 
 CASE = "causal_lm_transformer"
 
@@ -69,7 +70,11 @@ FAILURES = {
 }
 
 
-@pytest.mark.parametrize("failure", sorted(FAILURES))
+# The default run keeps the two failures seen in the wild: a predict whose
+# trace failed (JAX) and a fit whose first trace failed (TensorFlow).
+@pytest.mark.parametrize(
+    "failure", default_and_slow(sorted(FAILURES), {"predict_trace", "fit_trace"})
+)
 def test_a_failed_call_leaves_the_model_usable(failure):
     model = cases.build(CASE)
     model.compile()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests import application_cases as cases
+from tests.tiers import default_and_slow
 
 PROBABILITY_LOSSES = [
     "sparse_categorical_crossentropy",
@@ -46,15 +47,18 @@ def test_a_logits_classifier_refuses_a_probability_loss():
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 
 
+MATCHING_LOSSES = [
+    ("causal_lm_transformer", "auto"),
+    ("causal_lm_transformer", "mse"),
+    ("seq2seq_transformer", keras.losses.SparseCategoricalCrossentropy(True)),
+    ("text_classifier_mean", "auto"),
+    ("vit", keras.losses.SparseCategoricalCrossentropy()),
+]
+
+
 @pytest.mark.parametrize(
     "case, loss",
-    [
-        ("causal_lm_transformer", "auto"),
-        ("causal_lm_transformer", "mse"),
-        ("seq2seq_transformer", keras.losses.SparseCategoricalCrossentropy(True)),
-        ("text_classifier_mean", "auto"),
-        ("vit", keras.losses.SparseCategoricalCrossentropy()),
-    ],
+    default_and_slow(MATCHING_LOSSES, {MATCHING_LOSSES[0], MATCHING_LOSSES[4]}),
 )
 def test_a_matching_loss_trains(case, loss):
     model = cases.build(case)
