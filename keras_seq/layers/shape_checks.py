@@ -9,12 +9,15 @@ every backend's jit (an unknown size, None, is never an error by itself).
 
 import numpy as np
 
+from keras_seq.utils.validation import is_int
+
 
 def static_shape(value):
     """The static shape of a tensor, KerasTensor or array (None if unknown).
 
-    Sizes unknown before run time are None; the whole shape is None when
-    even the rank is unknown (a TensorFlow tensor of unknown rank).
+    Sizes unknown before run time (None, or symbolic as under `jax.export`)
+    are None; the whole shape is None when even the rank is unknown (a
+    TensorFlow tensor of unknown rank).
     """
     if value is None:
         return None
@@ -22,7 +25,10 @@ def static_shape(value):
     if shape is None:
         shape = np.shape(value)
     try:
-        return tuple(None if size is None else int(size) for size in shape)
+        # A size that is no plain int is unknown: None, or a symbolic
+        # dimension (`jax.export` traces with symbolic batch and time axes;
+        # comparing one in Python raises InconclusiveDimensionOperation).
+        return tuple(int(size) if is_int(size) else None for size in shape)
     except (TypeError, ValueError):
         return None
 
