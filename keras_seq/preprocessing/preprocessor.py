@@ -138,7 +138,16 @@ def serialize_tokenizer(tokenizer):
 
 def deserialize_layer(config):
     """A nested layer (a tokenizer) from its config; a layer or None as it is."""
-    return keras.layers.deserialize(config) if isinstance(config, dict) else config
+    if not isinstance(config, dict):
+        return config
+    if config.get("registered_name") == "keras_seq>ByteLevelTokenizer":
+        # Defined on first use (it subclasses a KerasHub class).
+        from keras_seq.preprocessing.byte_level_tokenizer import (
+            byte_level_tokenizer_class,
+        )
+
+        byte_level_tokenizer_class()
+    return keras.layers.deserialize(config)
 
 
 def check_tokenizer(name, tokenizer):

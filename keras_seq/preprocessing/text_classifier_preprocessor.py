@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.preprocessing.preprocessor import check_bool
 from keras_seq.preprocessing.preprocessor import check_no_special_ids
 from keras_seq.preprocessing.preprocessor import fit_rows
 from keras_seq.preprocessing.preprocessor import pack_outputs
@@ -27,6 +28,10 @@ class TextClassifierPreprocessor(TextPreprocessor):
         sequence_length: the most ids a text keeps (the model's
             `max_length`).
         truncate: whether to cut longer texts (else they raise).
+        add_special_tokens: whether each text starts with the tokenizer's
+            start id and ends with its end id (BERT's `[CLS]` and `[SEP]`,
+            for a classifier that reads its first token), within
+            `sequence_length`.
         **kwargs: `keras.layers.Layer` arguments (`name`).
 
     Example:
@@ -43,9 +48,32 @@ class TextClassifierPreprocessor(TextPreprocessor):
     array([1, 0])
     """
 
+    def __init__(
+        self,
+        tokenizer,
+        sequence_length,
+        truncate=True,
+        add_special_tokens=False,
+        **kwargs,
+    ):
+        super().__init__(tokenizer, sequence_length, truncate=truncate, **kwargs)
+        self.add_special_tokens = check_bool("add_special_tokens", add_special_tokens)
+
     def call(self, x, y=None, sample_weight=None):
         texts = text_batch("x", x)
         rows = tokenize(self.tokenizer, texts)
-        check_no_special_ids("x", texts, rows, ())
-        rows = fit_rows("x", rows, texts, self.sequence_length, self.truncate)
+        special = (None, None)
+        if self.add_special_tokens:
+            special = (self.start_token_id, self.end_token_id)
+        check_no_special_ids("x", texts, rows, tuple(i for i in special if i))
+        rows = fit_rows("x", rows, texts, self.sequence_length, self.truncate, *special)
+        if self.add_special_tokens and self.truncate:
+            # A cut row still ends with the end id, as BERT's do.
+            end = special[1]
+            rows = [row if row[-1] == end else row[:-1] + [end] for row in rows]
         return pack_outputs(pad_ids(rows, self.sequence_length), y, sample_weight)
+
+    def get_config(self):
+        config = super().get_config()
+        config["add_special_tokens"] = self.add_special_tokens
+        return config
