@@ -155,16 +155,20 @@ class PositionalEmbedding(keras.layers.Layer):
                 (length, self.dim),
             )
         else:
-            positions = self._gather_positions(length, start_index)
+            positions = self._gather_positions(inputs, start_index)
         return inputs + ops.cast(positions, inputs.dtype)
 
-    def _gather_positions(self, length, start_index):
+    def _gather_positions(self, inputs, start_index):
         """Rows `start_index ...` of the table; NaN past its end.
 
         Used where the length or the start is known only at run time: no
-        check can fail then, and a slice would clamp silently.
+        check can fail then, and a slice would clamp silently. The
+        positions count the steps of `inputs` (a cumulative sum): ONNX
+        exporters (jax2onnx, torch.export) refuse `arange` of a symbolic
+        length.
         """
-        positions = ops.arange(length) + ops.cast(start_index, "int32")
+        steps = ops.cumsum(ops.ones_like(inputs[0, :, 0], dtype="int32")) - 1
+        positions = steps + ops.cast(start_index, "int32")
         table = ops.convert_to_tensor(self.position_embeddings)
         rows = ops.take(table, ops.clip(positions, 0, self.max_length - 1), axis=0)
         inside = ops.logical_and(positions >= 0, positions < self.max_length)

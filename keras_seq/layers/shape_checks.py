@@ -25,11 +25,21 @@ def static_shape(value):
     if shape is None:
         shape = np.shape(value)
     try:
-        # A size that is no plain int is unknown: None, or a symbolic
-        # dimension (`jax.export` traces with symbolic batch and time axes;
-        # comparing one in Python raises InconclusiveDimensionOperation).
-        return tuple(int(size) if is_int(size) else None for size in shape)
+        return tuple(_static_size(size) for size in shape)
     except (TypeError, ValueError):
+        return None
+
+
+def _static_size(size):
+    """An int, or None for a size unknown before run time."""
+    if size is None or is_int(size):
+        return size if size is None else int(size)
+    try:
+        # A size torch's tracer returns as a 0-d tensor is known.
+        return int(size)
+    except Exception:
+        # A symbolic size (`jax.export` traces with symbolic batch and time
+        # axes) raises InconclusiveDimensionOperation when made an int.
         return None
 
 
