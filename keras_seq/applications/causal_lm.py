@@ -49,6 +49,11 @@ class CausalLM(GenerativeTask):
         hidden_dim: size of the embeddings and hidden states.
         intermediate_dim: feed-forward size (transformer only).
         dropout: dropout rate.
+        activation: of the feed-forward networks (transformer only):
+            `"gelu"` (exact) or `"gelu_approximate"` (tanh, GPT-2's).
+        layer_norm_epsilon: of every layer normalization (transformer only).
+        tie_embeddings: whether the logits reuse the token embedding table
+            (GPT-2's tied head; transformer only).
         weights: None, a registered name, or a `.weights.h5` path to load.
         preprocessor: None (model inputs), or the `keras_seq.preprocessing`
             preprocessor of raw inputs, saved with the model.
@@ -79,6 +84,9 @@ class CausalLM(GenerativeTask):
         hidden_dim=64,
         intermediate_dim=128,
         dropout=0.0,
+        activation="gelu",
+        layer_norm_epsilon=1e-5,
+        tie_embeddings=False,
         weights=None,
         preprocessor=None,
         name=None,
@@ -99,6 +107,9 @@ class CausalLM(GenerativeTask):
                 hidden_dim,
                 intermediate_dim,
                 dropout,
+                activation=activation,
+                layer_norm_epsilon=layer_norm_epsilon,
+                tie_embeddings=tie_embeddings,
                 dtype=dtype,
                 name="decoder",
             )
@@ -127,6 +138,9 @@ class CausalLM(GenerativeTask):
                 "hidden_dim": hidden_dim,
                 "intermediate_dim": intermediate_dim,
                 "dropout": dropout,
+                "activation": activation,
+                "layer_norm_epsilon": layer_norm_epsilon,
+                "tie_embeddings": tie_embeddings,
             },
             decoder_stack=decoder_stack,
             max_length=max_length,

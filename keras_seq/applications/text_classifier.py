@@ -39,7 +39,18 @@ class TextClassifier(ClassifierTask):
         intermediate_dim: hidden size of each feed-forward network.
         dropout: dropout rate of the embeddings, the encoder layers and the
             pooled features.
-        pooling: `"mean"` or `"class_token"`.
+        pooling: `"mean"`, `"class_token"` or `"first_token"` (the output
+            of the first token, a class token the tokenizer adds: BERT's
+            `[CLS]`).
+        pooler: whether the pooled features pass a dense layer with tanh
+            (BERT's pooler) before the head.
+        activation: of the feed-forward networks: `"gelu"` (exact) or
+            `"gelu_approximate"` (tanh), or any Keras activation.
+        layer_norm_epsilon: of every layer normalization.
+        norm_first: pre-norm layers and a final normalization (True), or,
+            as BERT, normalized embeddings and post-norm layers (False).
+        num_token_types: None, or the number of token types (BERT's
+            segments) whose embeddings are added (type 0 for every token).
         include_top: whether to end with the classification layer; without
             it the model returns the pooled `(batch, hidden_dim)` features.
         classifier_activation: `"softmax"` (probabilities), None (logits) or
@@ -71,6 +82,11 @@ class TextClassifier(ClassifierTask):
         intermediate_dim=128,
         dropout=0.1,
         pooling="mean",
+        pooler=False,
+        activation="gelu",
+        layer_norm_epsilon=1e-5,
+        norm_first=True,
+        num_token_types=None,
         include_top=True,
         classifier_activation="softmax",
         weights=None,
@@ -83,11 +99,17 @@ class TextClassifier(ClassifierTask):
         check_positive_int("max_length", max_length)
         check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
         check_rate("dropout", dropout)
-        check_choice("pooling", pooling, POOLINGS)
+        check_choice("pooling", pooling, (*POOLINGS, "first_token"))
         check_head(classes, include_top, classifier_activation)
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         x = TokenAndPositionEmbedding(
-            vocabulary_size, max_length, hidden_dim, dtype=dtype, name="embedding"
+            vocabulary_size,
+            max_length,
+            hidden_dim,
+            num_token_types=num_token_types,
+            layer_norm_epsilon=None if norm_first else layer_norm_epsilon,
+            dtype=dtype,
+            name="embedding",
         )(token_ids)
         if pooling == "class_token":
             x = ClassToken(dtype=dtype, name="class_token")(x)
@@ -97,11 +119,19 @@ class TextClassifier(ClassifierTask):
             num_heads,
             intermediate_dim,
             dropout,
+            activation=activation,
+            layer_norm_epsilon=layer_norm_epsilon,
+            norm_first=norm_first,
             dtype=dtype,
             name="encoder",
         )(x)
+        x = pool(x, "class_token" if pooling == "first_token" else pooling, dtype=dtype)
+        if pooler:
+            x = keras.layers.Dense(
+                hidden_dim, activation="tanh", dtype=dtype, name="pooler"
+            )(x)
         outputs = head(
-            pool(x, pooling, dtype=dtype),
+            x,
             include_top,
             classes,
             classifier_activation,
@@ -121,6 +151,11 @@ class TextClassifier(ClassifierTask):
                 "intermediate_dim": intermediate_dim,
                 "dropout": dropout,
                 "pooling": pooling,
+                "pooler": pooler,
+                "activation": activation,
+                "layer_norm_epsilon": layer_norm_epsilon,
+                "norm_first": norm_first,
+                "num_token_types": num_token_types,
                 "include_top": include_top,
                 "classifier_activation": classifier_activation,
             },

@@ -36,6 +36,9 @@ class ViT(ClassifierTask):
         intermediate_dim: hidden size of each feed-forward network.
         dropout: dropout rate of the encoder layers and the pooled features.
         pooling: `"class_token"` or `"mean"`.
+        activation: of the feed-forward networks: `"gelu"` (exact) or
+            `"gelu_approximate"` (tanh), or any Keras activation.
+        layer_norm_epsilon: of every layer normalization.
         include_top: whether to end with the classification layer; without
             it the model returns the pooled `(batch, hidden_dim)` features.
         classifier_activation: `"softmax"` (probabilities), None (logits) or
@@ -67,6 +70,8 @@ class ViT(ClassifierTask):
         intermediate_dim=128,
         dropout=0.1,
         pooling="class_token",
+        activation="gelu",
+        layer_norm_epsilon=1e-5,
         include_top=True,
         classifier_activation="softmax",
         weights=None,
@@ -95,6 +100,8 @@ class ViT(ClassifierTask):
             num_heads,
             intermediate_dim,
             dropout,
+            activation=activation,
+            layer_norm_epsilon=layer_norm_epsilon,
             dtype=dtype,
             name="encoder",
         )(x)
@@ -119,6 +126,8 @@ class ViT(ClassifierTask):
                 "intermediate_dim": intermediate_dim,
                 "dropout": dropout,
                 "pooling": pooling,
+                "activation": activation,
+                "layer_norm_epsilon": layer_norm_epsilon,
                 "include_top": include_top,
                 "classifier_activation": classifier_activation,
             },

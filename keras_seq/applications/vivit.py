@@ -54,6 +54,9 @@ class ViViT(ClassifierTask):
         intermediate_dim: hidden size of each feed-forward network.
         dropout: dropout rate of the encoder layers and the pooled features.
         pooling: `"class_token"` or `"mean"`.
+        activation: of the feed-forward networks: `"gelu"` (exact) or
+            `"gelu_approximate"` (tanh), or any Keras activation.
+        layer_norm_epsilon: of every layer normalization.
         include_top: whether to end with the classification layer; without
             it the model returns the pooled `(batch, hidden_dim)` features.
         classifier_activation: `"softmax"` (probabilities), None (logits) or
@@ -91,6 +94,8 @@ class ViViT(ClassifierTask):
         intermediate_dim=128,
         dropout=0.1,
         pooling="class_token",
+        activation="gelu",
+        layer_norm_epsilon=1e-5,
         include_top=True,
         classifier_activation="softmax",
         weights=None,
@@ -109,7 +114,7 @@ class ViViT(ClassifierTask):
         check_rate("dropout", dropout)
         check_choice("pooling", pooling, POOLINGS)
         check_head(classes, include_top, classifier_activation)
-        sizes = (num_heads, intermediate_dim, dropout)
+        sizes = (num_heads, intermediate_dim, dropout, activation)
         factorised = variant == "factorised_encoder"
         class_token = pooling == "class_token"
 
@@ -130,7 +135,11 @@ class ViViT(ClassifierTask):
             if class_token:
                 x = ClassToken(dtype=dtype, name="spatial_class_token")(x)
             x = TransformerEncoderStack(
-                num_layers, *sizes, dtype=dtype, name="spatial_encoder"
+                num_layers,
+                *sizes,
+                layer_norm_epsilon=layer_norm_epsilon,
+                dtype=dtype,
+                name="spatial_encoder",
             )(x)
             x = pool(x, pooling, dtype=dtype, name="spatial_pooling")
             x = ops.reshape(x, (-1, slots, hidden_dim))
@@ -142,12 +151,17 @@ class ViViT(ClassifierTask):
             x = TransformerEncoderStack(
                 num_temporal_layers or num_layers,
                 *sizes,
+                layer_norm_epsilon=layer_norm_epsilon,
                 dtype=dtype,
                 name="temporal_encoder",
             )(x)
         else:
             x = TransformerEncoderStack(
-                num_layers, *sizes, dtype=dtype, name="encoder"
+                num_layers,
+                *sizes,
+                layer_norm_epsilon=layer_norm_epsilon,
+                dtype=dtype,
+                name="encoder",
             )(x)
         outputs = head(
             pool(x, pooling, dtype=dtype),
@@ -172,6 +186,8 @@ class ViViT(ClassifierTask):
                 "intermediate_dim": intermediate_dim,
                 "dropout": dropout,
                 "pooling": pooling,
+                "activation": activation,
+                "layer_norm_epsilon": layer_norm_epsilon,
                 "include_top": include_top,
                 "classifier_activation": classifier_activation,
             },

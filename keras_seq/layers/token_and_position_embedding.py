@@ -23,7 +23,12 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         embedding_dim: size of each embedding vector.
         kind: `"learned"` or `"sinusoidal"` position embedding.
         mask_zero: whether id 0 is padding.
-        embeddings_initializer: initializer of both tables.
+        embeddings_initializer: initializer of the tables.
+        num_token_types: None, or the number of token types (BERT's
+            segments): a third table whose rows are added, row 0 where
+            the call gives no `token_type_ids`.
+        layer_norm_epsilon: None, or the epsilon of a layer normalization
+            of the sum (BERT's embeddings end with one).
         **kwargs: standard layer arguments.
 
     The token and position tables are initialized independently (each
@@ -35,6 +40,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         start_index: position of the first token (cached decoding); an int
             or a scalar int tensor (see `PositionalEmbedding` for what a
             tensor start past `max_length` gives).
+        token_type_ids: `(batch, time)` int token types, with
+            `num_token_types` only (default: all 0).
 
     Example:
 
@@ -54,9 +61,23 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         kind="learned",
         mask_zero=True,
         embeddings_initializer="uniform",
+        num_token_types=None,
+        layer_norm_epsilon=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        num_token_types = check_positive_int(
+            "num_token_types", num_token_types, allow_none=True
+        )
+        if layer_norm_epsilon is not None and not (
+            isinstance(layer_norm_epsilon, (int, float)) and layer_norm_epsilon > 0
+        ):
+            raise ValueError(
+                "`layer_norm_epsilon` must be None (no normalization) or a "
+                f"positive float. Received: layer_norm_epsilon={layer_norm_epsilon!r}"
+            )
+        self.num_token_types = num_token_types
+        self.layer_norm_epsilon = layer_norm_epsilon
         vocabulary_size = check_positive_int("vocabulary_size", vocabulary_size)
         embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         self.vocabulary_size = vocabulary_size
@@ -79,6 +100,20 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             dtype=self.dtype_policy,
             name="position_embedding",
         )
+        self.token_type_embedding = None
+        if num_token_types is not None:
+            self.token_type_embedding = keras.layers.Embedding(
+                num_token_types,
+                embedding_dim,
+                embeddings_initializer=clone_initializer(self.embeddings_initializer),
+                dtype=self.dtype_policy,
+                name="token_type_embedding",
+            )
+        self.norm = None
+        if layer_norm_epsilon is not None:
+            self.norm = keras.layers.LayerNormalization(
+                epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="norm"
+            )
         self.supports_masking = mask_zero
 
     def _check_inputs(self, inputs_shape):
@@ -89,11 +124,31 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         self._check_inputs(inputs_shape)
         self.token_embedding.build(inputs_shape)
         self.position_embedding.build(inputs_shape + (self.embedding_dim,))
+        if self.token_type_embedding is not None:
+            self.token_type_embedding.build(inputs_shape)
+        if self.norm is not None:
+            self.norm.build(inputs_shape + (self.embedding_dim,))
 
-    def call(self, inputs, start_index=0):
+    def call(self, inputs, start_index=0, token_type_ids=None):
         self._check_inputs(static_shape(inputs))
+        if token_type_ids is not None and self.token_type_embedding is None:
+            raise ValueError(
+                "`token_type_ids` need a layer with `num_token_types`. Received: "
+                f"token_type_ids with num_token_types={self.num_token_types}"
+            )
         embedded = self.token_embedding(inputs)
-        return self.position_embedding(embedded, start_index=start_index)
+        embedded = self.position_embedding(embedded, start_index=start_index)
+        if self.token_type_embedding is not None:
+            if token_type_ids is None:
+                types = ops.cast(
+                    self.token_type_embedding.embeddings[0], embedded.dtype
+                )
+            else:
+                types = self.token_type_embedding(token_type_ids)
+            embedded = embedded + types
+        if self.norm is not None:
+            embedded = self.norm(embedded)
+        return embedded
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
@@ -118,6 +173,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
                 "embeddings_initializer": keras.initializers.serialize(
                     self.embeddings_initializer
                 ),
+                "num_token_types": self.num_token_types,
+                "layer_norm_epsilon": self.layer_norm_epsilon,
             }
         )
         return config

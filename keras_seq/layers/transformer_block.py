@@ -8,6 +8,28 @@ from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
 
+@keras.saving.register_keras_serializable(package="keras_seq")
+def gelu_approximate(x):
+    """GELU by its tanh approximation, as GPT-2 and ViViT use it.
+
+    `activation="gelu_approximate"` names it in the transformer layers
+    and stacks (`"gelu"` is the exact GELU, as BERT and ViT use it).
+
+    Example:
+
+    >>> round(float(gelu_approximate(np.array(1.0))), 4)
+    0.8412
+    """
+    return keras.activations.gelu(x, approximate=True)
+
+
+def get_activation(identifier):
+    """`keras.activations.get`, which also knows `"gelu_approximate"`."""
+    if identifier == "gelu_approximate":
+        return gelu_approximate
+    return keras.activations.get(identifier)
+
+
 class TransformerBlock(keras.layers.Layer):
     """What the encoder and decoder layers share.
 
@@ -41,7 +63,7 @@ class TransformerBlock(keras.layers.Layer):
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
-        self.activation = keras.activations.get(activation)
+        self.activation = get_activation(activation)
         self.norm_first = norm_first
         self.layer_norm_epsilon = layer_norm_epsilon
         self.key_dim = key_dim

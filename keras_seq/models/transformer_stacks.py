@@ -12,12 +12,16 @@ from keras import ops
 from keras_seq.layers import TokenAndPositionEmbedding
 from keras_seq.layers import TransformerDecoder
 from keras_seq.layers import TransformerEncoder
+from keras_seq.layers.transformer_block import get_activation
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
 # Pre-norm stacks never normalize their residual stream: a final layer
 # normalization does.
 _NORM_EPSILON = 1e-5
+# The logit of the padding id under tied embeddings: probability 0 after
+# a float32 softmax, yet finite.
+_PADDING_LOGIT = -1e9
 
 
 def _stack_layers(
@@ -29,6 +33,7 @@ def _stack_layers(
     activation,
     layer_norm_epsilon,
     dtype,
+    norm_first=True,
 ):
     num_layers = check_positive_int("num_layers", num_layers)
     dropout = check_rate("dropout", dropout)
@@ -38,7 +43,7 @@ def _stack_layers(
             intermediate_dim,
             dropout=dropout,
             activation=activation,
-            norm_first=True,
+            norm_first=norm_first,
             layer_norm_epsilon=layer_norm_epsilon,
             dtype=dtype,
             name=f"layer_{index}",
@@ -50,6 +55,9 @@ def _stack_layers(
 @keras.saving.register_keras_serializable(package="keras_seq")
 class TransformerEncoderStack(keras.layers.Layer):
     """`num_layers` pre-norm transformer layers and a final normalization.
+
+    With `norm_first=False` the layers are post-norm (BERT's): each
+    normalizes its own output, so the stack has no final normalization.
 
     `TransformerEncoder` layers, each step attending to the whole sequence;
     with `causal=True`, decoder-only `TransformerDecoder` layers, each step
@@ -64,6 +72,8 @@ class TransformerEncoderStack(keras.layers.Layer):
             and ViT.
         causal: whether step `t` sees only steps `<= t`.
         layer_norm_epsilon: of every layer normalization.
+        norm_first: pre-norm layers and a final normalization (True), or
+            post-norm layers and none (False).
         **kwargs: standard layer arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -88,14 +98,16 @@ class TransformerEncoderStack(keras.layers.Layer):
         activation="gelu",
         causal=False,
         layer_norm_epsilon=_NORM_EPSILON,
+        norm_first=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.norm_first = bool(norm_first)
         self.num_layers = num_layers
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
-        self.activation = keras.activations.get(activation)
+        self.activation = get_activation(activation)
         self.causal = causal
         self.layer_norm_epsilon = layer_norm_epsilon
         self.transformer_layers = _stack_layers(
@@ -107,22 +119,26 @@ class TransformerEncoderStack(keras.layers.Layer):
             self.activation,
             layer_norm_epsilon,
             self.dtype_policy,
+            norm_first=self.norm_first,
         )
-        self.final_norm = keras.layers.LayerNormalization(
-            epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="final_norm"
-        )
+        self.final_norm = None
+        if self.norm_first:
+            self.final_norm = keras.layers.LayerNormalization(
+                epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="final_norm"
+            )
         self.supports_masking = True
 
     def build(self, inputs_shape):
         for layer in self.transformer_layers:
             layer.build(inputs_shape)
-        self.final_norm.build(inputs_shape)
+        if self.final_norm is not None:
+            self.final_norm.build(inputs_shape)
 
     def call(self, inputs, mask=None, training=None):
         x = inputs
         for layer in self.transformer_layers:
             x = layer(x, mask=mask, training=training)
-        return self.final_norm(x)
+        return x if self.final_norm is None else self.final_norm(x)
 
     def compute_mask(self, inputs, mask=None):
         return mask
@@ -141,6 +157,7 @@ class TransformerEncoderStack(keras.layers.Layer):
                 "activation": keras.activations.serialize(self.activation),
                 "causal": self.causal,
                 "layer_norm_epsilon": self.layer_norm_epsilon,
+                "norm_first": self.norm_first,
             }
         )
         return config
@@ -166,6 +183,10 @@ class TransformerDecoderStack(keras.layers.Layer):
         dropout: dropout rate of every layer.
         activation: of the feed-forward networks.
         layer_norm_epsilon: of every layer normalization.
+        tie_embeddings: whether the logits are the hidden states times the
+            token embedding table (GPT-2's tied head, no weights of its
+            own) rather than a dense layer. Tied logits never predict the
+            padding id 0: its logit is very low.
         **kwargs: standard layer arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -195,10 +216,12 @@ class TransformerDecoderStack(keras.layers.Layer):
         dropout=0.0,
         activation="gelu",
         layer_norm_epsilon=_NORM_EPSILON,
+        tie_embeddings=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         hidden_dim = check_positive_int("hidden_dim", hidden_dim)
+        self.tie_embeddings = bool(tie_embeddings)
         self.vocabulary_size = vocabulary_size
         self.max_length = max_length
         self.num_layers = num_layers
@@ -206,7 +229,7 @@ class TransformerDecoderStack(keras.layers.Layer):
         self.hidden_dim = hidden_dim
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
-        self.activation = keras.activations.get(activation)
+        self.activation = get_activation(activation)
         self.layer_norm_epsilon = layer_norm_epsilon
         self.embedding = TokenAndPositionEmbedding(
             vocabulary_size,
@@ -228,9 +251,11 @@ class TransformerDecoderStack(keras.layers.Layer):
         self.final_norm = keras.layers.LayerNormalization(
             epsilon=layer_norm_epsilon, dtype=self.dtype_policy, name="final_norm"
         )
-        self.head = keras.layers.Dense(
-            vocabulary_size, dtype=self.dtype_policy, name="logits"
-        )
+        self.head = None
+        if not self.tie_embeddings:
+            self.head = keras.layers.Dense(
+                vocabulary_size, dtype=self.dtype_policy, name="logits"
+            )
         self.supports_masking = True
 
     def build(self, token_ids_shape, encoder_outputs_shape=None):
@@ -239,7 +264,8 @@ class TransformerDecoderStack(keras.layers.Layer):
         for layer in self.transformer_layers:
             layer.build(hidden_shape, encoder_outputs_shape)
         self.final_norm.build(hidden_shape)
-        self.head.build(hidden_shape)
+        if self.head is not None:
+            self.head.build(hidden_shape)
 
     def call(self, token_ids, encoder_outputs=None, encoder_mask=None, training=None):
         x = self.embedding(token_ids)
@@ -254,7 +280,15 @@ class TransformerDecoderStack(keras.layers.Layer):
 
     def _logits(self, x):
         # The head runs in the compute dtype; the logits leave in float32.
-        return ops.cast(self.head(self.final_norm(x)), "float32")
+        x = self.final_norm(x)
+        if self.head is not None:
+            return ops.cast(self.head(x), "float32")
+        table = self.embedding.token_embedding.embeddings
+        logits = ops.cast(
+            ops.matmul(x, ops.transpose(ops.cast(table, x.dtype))), "float32"
+        )
+        padding = ops.arange(self.vocabulary_size) == 0
+        return ops.where(padding, _PADDING_LOGIT, logits)
 
     def init_cache(self, batch_size, max_length, context=None):
         """Returns an empty cache for `max_length` steps.
@@ -346,6 +380,7 @@ class TransformerDecoderStack(keras.layers.Layer):
                 "dropout": self.dropout,
                 "activation": keras.activations.serialize(self.activation),
                 "layer_norm_epsilon": self.layer_norm_epsilon,
+                "tie_embeddings": self.tie_embeddings,
             }
         )
         return config
