@@ -4,7 +4,9 @@ Masks are booleans, True = attend. Every attention in keras_seq builds its
 mask here, so the rules live in one place:
 
 - a padding mask `(batch, source_time)` becomes `(batch, 1, 1, source_time)`,
-  broadcast over heads and queries, never a dense `(batch, time, time)` mask;
+  broadcast over heads and queries, and reaches a fused kernel as a
+  broadcast view of that, `(batch, 1, time, source_time)`
+  (`fused_kernel_mask`);
 - an explicit `attention_mask` is any shape that broadcasts to `(batch,
   [heads,] time, source_time)`, as in Keras' `MultiHeadAttention`: `(time,
   source_time)`, `(1 or batch, time, source_time)`, `(batch, 1 or heads,
@@ -131,6 +133,28 @@ def guard_empty_rows(mask, is_causal, query_length, key_length):
     last_key = ops.minimum(ops.arange(query_length), key_length - 1)
     attendable = ops.take(seen_a_key, last_key, axis=-1)
     return kernel_mask, ops.swapaxes(attendable, -1, -2)
+
+
+def fused_kernel_mask(mask, query_length, key_length):
+    """`mask` as the fused attention kernels take it: `(batch, heads, time, source_time)`.
+
+    Its query and key axes full length, its batch and head axes as they
+    are (1 or full). cuDNN's fused kernel, which JAX takes on a GPU,
+    refuses a mask whose query axis is 1 ("Bias must have same seq length
+    as QKV"), logs the error and falls back to a slower kernel. A
+    broadcast is a view where the backend has views (PyTorch) and fuses
+    into the kernel's input under XLA.
+
+    Example:
+
+    >>> padding = keras.ops.ones((2, 1, 1, 5), dtype="bool")
+    >>> tuple(fused_kernel_mask(padding, 3, 5).shape)
+    (2, 1, 3, 5)
+    """
+    if mask is None:
+        return None
+    batch, heads = ops.shape(mask)[0], ops.shape(mask)[1]
+    return ops.broadcast_to(mask, (batch, heads, query_length, key_length))
 
 
 def zero_unattendable(heads, attendable):

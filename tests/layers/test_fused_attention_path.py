@@ -73,3 +73,67 @@ def test_only_scores_and_attention_dropout_take_the_explicit_path(paths):
     attention(x, return_attention_scores=True)
     attention(x, training=True)
     assert paths == {"fused": 2, "explicit": 2}
+
+
+def _cudnn_accepts(query_shape, key_shape, mask):
+    """Runs the layout check of JAX's cuDNN kernel (shapes only, any machine).
+
+    `jax.nn.dot_product_attention(implementation="cudnn")` folds the mask
+    into a bias and checks it so before it runs; a mask it refuses makes
+    Keras log the error and fall back to a slower kernel.
+    """
+    jax = pytest.importorskip("jax")
+    from jax._src.cudnn import fused_attention_stablehlo as cudnn
+
+    def spec(shape):
+        return jax.ShapeDtypeStruct(shape, jax.numpy.bfloat16)
+
+    bias = cudnn.combine_bias_and_mask(None, np.asarray(mask), jax.numpy.bfloat16)
+    keywords = dict.fromkeys(
+        ("q_seqlen", "kv_seqlen", "q_offsets", "kv_offsets")
+        + ("page_table_k", "page_table_v")
+    )
+    cudnn.check_layout(
+        spec(query_shape),
+        spec(key_shape),
+        spec(key_shape),
+        bias,
+        layout=cudnn._normalize_layout("BTNH"),
+        **keywords,
+    )
+
+
+@pytest.fixture
+def kernel_inputs(monkeypatch):
+    """Records the shapes and mask of every fused-kernel call."""
+    calls = []
+    fused = keras.ops.dot_product_attention
+
+    def recorded(query, key, value, mask=None, **kwargs):
+        calls.append((tuple(query.shape), tuple(key.shape), mask))
+        return fused(query, key, value, mask=mask, **kwargs)
+
+    monkeypatch.setattr(keras.ops, "dot_product_attention", recorded)
+    return calls
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["padding", "causal_padding"])
+def test_a_padded_batch_reaches_the_kernel_in_a_form_cudnn_takes(
+    kernel_inputs, causal
+):
+    x = keras.random.normal((3, 6, 8))
+    padding = np.ones((3, 6), bool)
+    padding[0, 4:] = False
+    MultiHeadSelfAttention(num_heads=2, causal=causal)(x, mask=padding)
+    (query_shape, key_shape, mask), = kernel_inputs
+    mask = keras.ops.convert_to_numpy(mask)
+    assert mask.dtype == bool and mask.shape == (3, 1, 6, 6)
+    # The broadcast form still masks what the padding masks.
+    assert not mask[0, :, :, 4:].any() and mask[1:].all()
+    _cudnn_accepts(query_shape, key_shape, mask)
+
+
+def test_the_check_refuses_the_mask_keras_seq_passed_before(kernel_inputs):
+    """The check above can fail: a `(batch, 1, 1, source_time)` mask fails it."""
+    with pytest.raises(ValueError, match="Bias must have same seq length"):
+        _cudnn_accepts((3, 6, 2, 4), (3, 6, 2, 4), np.ones((3, 1, 1, 6), bool))
