@@ -7,6 +7,7 @@ from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import combine_attention_masks
 from keras_seq.layers.masking import fold_causal
+from keras_seq.layers.masking import fused_kernel_mask
 from keras_seq.layers.masking import guard_empty_rows
 from keras_seq.layers.masking import output_mask
 from keras_seq.layers.masking import zero_unattendable
@@ -531,7 +532,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 query,
                 key,
                 value,
-                mask=mask,
+                mask=fused_kernel_mask(mask, query_length, key_length),
                 scale=1.0 / self.head_key_dim**0.5,
                 is_causal=is_causal,
             )
