@@ -60,20 +60,26 @@ CANDIDATES = {
 PEERS = ["keras_hub.TransformerEncoder", "keras.MultiHeadAttention block", "torch.nn"]
 
 
-def build_keras(name, sizes):
+def build_keras(name, sizes, jit_compile="auto"):
     inputs = keras.Input((sizes["time"], sizes["dim"]))
     x = inputs
     for _ in range(sizes["num_layers"]):
         x = CANDIDATES[name](x, sizes["heads"], sizes["intermediate"])
     model = keras.Model(inputs, x)
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-4), loss="mse", jit_compile=jit_compile
+    )
     return model
 
 
-def keras_candidate(name, sizes, data):
-    """`(train, predict, extra)` of a Keras candidate: one fit epoch, one batch."""
+def keras_candidate(name, sizes, data, jit_compile="auto"):
+    """`(train, predict, extra)` of a Keras candidate: one fit epoch, one batch.
+
+    The model computes in the global dtype policy (`mixed_bfloat16` set
+    around the call gives a mixed-precision model).
+    """
     x, y = data
-    model = build_keras(name, sizes)
+    model = build_keras(name, sizes, jit_compile)
     batch = sizes["batch"]
 
     train = timing.fit_one_epoch(model, x, y, batch)
@@ -85,8 +91,18 @@ def keras_candidate(name, sizes, data):
     return train, predict, {"jit_compile": jit if isinstance(jit, bool) else None}
 
 
-def torch_candidate(sizes, data):
-    """`torch.nn.TransformerEncoder` with a plain training loop."""
+def torch_candidate(sizes, data, autocast=None, fused_adam=False):
+    """`torch.nn.TransformerEncoder` with a plain training loop.
+
+    Args:
+        autocast: None (float32), or a dtype name (`"bfloat16"`) that the
+            forward passes of training and inference run in under
+            `torch.autocast`, as Keras' `mixed_bfloat16` policy computes.
+        fused_adam: whether Adam updates all parameters in one fused kernel
+            (`torch.optim.Adam(fused=True)`) instead of a loop over them.
+    """
+    import contextlib
+
     import torch
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -102,49 +118,43 @@ def torch_candidate(sizes, data):
     model = torch.nn.TransformerEncoder(
         layer, sizes["num_layers"], enable_nested_tensor=False
     ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=1e-4, **({"fused": True} if fused_adam else {})
+    )
     loss_fn = torch.nn.MSELoss()
     batch = sizes["batch"]
     x = torch.from_numpy(data[0]).to(device)
     y = torch.from_numpy(data[1]).to(device)
     batches = [(x[i : i + batch], y[i : i + batch]) for i in range(0, len(x), batch)]
 
+    def precision():
+        if autocast is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device, dtype=getattr(torch, autocast))
+
     def train():
         model.train()
         for inputs, targets in batches:
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(inputs), targets)
+            with precision():
+                loss = loss_fn(model(inputs).float(), targets)
             loss.backward()
             optimizer.step()
         return loss.detach()
 
     def predict():
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), precision():
             return model(x[:batch])
 
     return train, predict, {}
 
 
-def main(argv=None):
-    parser = timing.parser(__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=None, help="batches per fit call")
-    args = parser.parse_args(argv)
-    sizes = dict(QUICK if args.quick else FULL)
-    steps = args.steps or (2 if args.quick else 10)
-    repeats = timing.repeats_of(args)
-    timing.set_seed(0)
-    peak = timing.emit_peak(BENCHMARK, args)
+def time_candidates(candidates, repeats, steps):
+    """Times `{name: (train, predict, extra)}` in turns: training, then inference.
 
-    rng = np.random.default_rng(0)
-    shape = (steps * sizes["batch"], sizes["time"], sizes["dim"])
-    data = (
-        rng.standard_normal(shape).astype("float32"),
-        rng.standard_normal(shape).astype("float32"),
-    )
-    candidates = {name: keras_candidate(name, sizes, data) for name in CANDIDATES}
-    if timing.backend() == "torch":
-        candidates["torch.nn"] = torch_candidate(sizes, data)
+    Returns `{name: (per-step training figures, inference figures, extra)}`.
+    """
     # The candidates take turns in every repeat (`measure_interleaved`).
     training = timing.measure_interleaved(
         {name: candidate[0] for name, candidate in candidates.items()}, repeats
@@ -152,11 +162,18 @@ def main(argv=None):
     inference = timing.measure_interleaved(
         {name: candidate[1] for name, candidate in candidates.items()}, repeats
     )
-    results = {
+    return {
         name: (timing.per_step(training[name], steps), inference[name], candidate[2])
         for name, candidate in candidates.items()
     }
 
+
+def emit_results(benchmark, results, sizes, steps, peak, args, peers=PEERS, extra=None):
+    """Emits a record per candidate and mode of `time_candidates`' results.
+
+    Model FLOP/s and tokens/s for each; the MFU against `peak` (FLOP/s)
+    when there is one; speed-ups against `peers`.
+    """
     flops = {
         mode: timing.encoder_flops(
             sizes["batch"],
@@ -174,23 +191,53 @@ def main(argv=None):
             measured = result[index]
             seconds = measured["median_s"]
             record = {
-                "benchmark": BENCHMARK,
+                "benchmark": benchmark,
                 "name": name,
                 "mode": mode,
                 "sizes": dict(sizes, steps_per_call=steps),
                 **measured,
                 **result[2],
+                **(extra or {}),
                 "model_flops": flops[mode],
                 "flops_per_s": flops[mode] / seconds,
-                "peak_flops_per_s": peak,
-                "mfu": flops[mode] / seconds / peak,
                 "tokens_per_s": sizes["batch"] * sizes["time"] / seconds,
                 "examples_per_s": sizes["batch"] / seconds,
                 "quick": args.quick,
             }
+            if peak:
+                record["peak_flops_per_s"] = peak
+                record["mfu"] = flops[mode] / seconds / peak
             records.append(record)
-        for record in timing.add_speedups(records, PEERS):
+        for record in timing.add_speedups(records, peers):
             timing.emit(record, args.output)
+
+
+def main(argv=None):
+    parser = timing.parser(__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=None, help="batches per fit call")
+    args = parser.parse_args(argv)
+    sizes = dict(QUICK if args.quick else FULL)
+    steps = args.steps or (2 if args.quick else 10)
+    repeats = timing.repeats_of(args)
+    timing.set_seed(0)
+    peak = timing.emit_peak(BENCHMARK, args)
+
+    data = random_data(sizes, steps)
+    candidates = {name: keras_candidate(name, sizes, data) for name in CANDIDATES}
+    if timing.backend() == "torch":
+        candidates["torch.nn"] = torch_candidate(sizes, data)
+    results = time_candidates(candidates, repeats, steps)
+    emit_results(BENCHMARK, results, sizes, steps, peak, args)
+
+
+def random_data(sizes, steps):
+    """Inputs and targets of `steps` batches, `(steps * batch, time, dim)` each."""
+    rng = np.random.default_rng(0)
+    shape = (steps * sizes["batch"], sizes["time"], sizes["dim"])
+    return (
+        rng.standard_normal(shape).astype("float32"),
+        rng.standard_normal(shape).astype("float32"),
+    )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def prompts(sizes, seed=0):
     return rng.integers(1, sizes["vocabulary"], size=shape).astype("int32")
 
 
-def keras_seq_lm(sizes, backbone="transformer"):
+def keras_seq_lm(sizes, backbone="transformer", dtype=None):
     model = CausalLM(
         vocabulary_size=sizes["vocabulary"],
         max_length=max(sizes["totals"]),
@@ -77,8 +77,10 @@ def keras_seq_lm(sizes, backbone="transformer"):
         num_heads=sizes["heads"],
         hidden_dim=sizes["dim"],
         intermediate_dim=sizes["intermediate"],
+        dtype=dtype,
     )
-    model.compile()
+    # Greedy, as the peer: CausalLM's own default samples top-k.
+    model.compile(sampler="greedy")
     return model
 
 
@@ -96,7 +98,7 @@ class KerasSeqGenerator:
 class KerasHubGenerator:
     """GPT2CausalLM on token ids, without a preprocessor."""
 
-    def __init__(self, sizes):
+    def __init__(self, sizes, dtype=None):
         backbone = keras_hub.models.GPT2Backbone(
             vocabulary_size=sizes["vocabulary"],
             num_layers=sizes["num_layers"],
@@ -105,8 +107,11 @@ class KerasHubGenerator:
             intermediate_dim=sizes["intermediate"],
             dropout=0.0,
             max_sequence_length=max(sizes["totals"]),
+            dtype=dtype,
         )
-        self.model = keras_hub.models.GPT2CausalLM(backbone, preprocessor=None)
+        self.model = keras_hub.models.GPT2CausalLM(
+            backbone, preprocessor=None, dtype=dtype
+        )
         self.model.compile(sampler="greedy")
         self._traces = 0
         step = self.model.generate_step
@@ -235,29 +240,34 @@ def time_seq2seq(sizes, repeats, args):
     return records
 
 
-def main(argv=None):
-    parser = timing.parser(__doc__.splitlines()[0])
-    args = parser.parse_args(argv)
-    sizes = dict(QUICK if args.quick else FULL)
-    repeats = timing.repeats_of(args, default=3)
-    timing.set_seed(0)
+def compare_causal_lms(sizes, repeats, args, benchmark=BENCHMARK, dtype=None):
+    """Times `CausalLM` and `GPT2CausalLM` at every total length, and emits.
 
+    Records per total length (with speed-ups), the growth of the time per
+    new token, and the recompilation checks. `dtype`: both models' dtype
+    policy (`"mixed_bfloat16"`), None for the global one.
+    """
     transformer = {}
     checks = []
     for name, make in (
-        ("keras_seq.CausalLM", lambda: KerasSeqGenerator(keras_seq_lm(sizes))),
-        ("keras_hub.GPT2CausalLM", lambda: KerasHubGenerator(sizes)),
+        (
+            "keras_seq.CausalLM",
+            lambda: KerasSeqGenerator(keras_seq_lm(sizes, dtype=dtype)),
+        ),
+        ("keras_hub.GPT2CausalLM", lambda: KerasHubGenerator(sizes, dtype)),
     ):
-        records, check = time_generator(name, make(), sizes, repeats, args)
+        extra = {"dtype": dtype} if dtype else None
+        records, check = time_generator(name, make(), sizes, repeats, args, extra)
         transformer[name] = records
         checks.append(check)
         keras.backend.clear_session()
+    emitted = []
     for index in range(len(sizes["totals"])):
         group = [records[index] for records in transformer.values()]
         for record in timing.add_speedups(group, PEERS):
-            timing.emit(record, args.output)
+            emitted.append(record)
     for name, records in transformer.items():
-        timing.emit(
+        emitted.append(
             {
                 "benchmark": BENCHMARK,
                 "name": name,
@@ -268,11 +278,20 @@ def main(argv=None):
                 },
                 "growth": growth(records),
                 "quick": args.quick,
-            },
-            args.output,
+            }
         )
-    for check in checks:
-        timing.emit(check, args.output)
+    for record in emitted + checks:
+        timing.emit(dict(record, benchmark=benchmark), args.output)
+
+
+def main(argv=None):
+    parser = timing.parser(__doc__.splitlines()[0])
+    args = parser.parse_args(argv)
+    sizes = dict(QUICK if args.quick else FULL)
+    repeats = timing.repeats_of(args, default=3)
+    timing.set_seed(0)
+
+    compare_causal_lms(sizes, repeats, args)
 
     lstm_sizes = dict(sizes)
     records, check = time_generator(

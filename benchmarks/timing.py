@@ -183,17 +183,20 @@ def measure_interleaved(functions, repeats, warmup=1):
 
 
 def matmul_peak_flops(size=None, repeats=5, dtype="float32"):
-    """The measured float32 matrix-multiply rate of this process, in FLOP/s.
+    """The measured matrix-multiply rate of this process, in FLOP/s.
 
-    Times `keras.ops.matmul` of two `size x size` matrices (2 size^3
+    Times `keras.ops.matmul` of two `size x size` matrices of `dtype`
+    (float32 unless told; `"bfloat16"` for mixed precision; 2 size^3
     FLOPs) on the backend's default device: the best of `repeats` after a
     warm-up, the peak a model can hope to reach here.
     """
     if size is None:
         size = 4096 if device() != "cpu" else 2048
     rng = np.random.default_rng(0)
-    a = keras.ops.convert_to_tensor(rng.standard_normal((size, size)).astype(dtype))
-    b = keras.ops.convert_to_tensor(rng.standard_normal((size, size)).astype(dtype))
+    a, b = (
+        keras.ops.cast(rng.standard_normal((size, size)).astype("float32"), dtype)
+        for _ in range(2)
+    )
     result = measure(lambda: keras.ops.matmul(a, b), repeats)
     return 2.0 * size**3 / result["min_s"], size
 
@@ -375,16 +378,19 @@ def versions():
     return result
 
 
-def emit_peak(benchmark, args, size=None):
-    """Measures and emits the matmul peak; returns it in FLOP/s."""
+def emit_peak(benchmark, args, size=None, dtype="float32"):
+    """Measures and emits the matmul peak (of `dtype`); returns it in FLOP/s."""
     if size is None and args.quick:
         size = 256
-    peak, size = matmul_peak_flops(size, repeats=repeats_of(args, default=5))
+    peak, size = matmul_peak_flops(
+        size, repeats=repeats_of(args, default=5), dtype=dtype
+    )
     emit(
         {
             "benchmark": benchmark,
             "name": "matmul_peak",
             "sizes": {"matrix": size},
+            "dtype": dtype,
             "repeats": repeats_of(args, default=5),
             "flops_per_s": peak,
             "versions": versions(),
