@@ -10,7 +10,8 @@ The one place with backend branches for running a model outside `fit`
   function traced anew on every call would capture the weights in a fresh
   closure each time: slow, and memory grows without end.
 - TensorFlow: `tf.function`, reading and assigning the variables directly
-  (with `jit_compile=True`, compiled by XLA).
+  (with `jit_compile=True`, compiled by XLA; with `"auto"`, by XLA unless
+  XLA cannot compile the function, which then runs without it).
 - PyTorch: the function itself, eagerly, under `torch.no_grad()`: eager
   PyTorch otherwise records the graph of every step for a backward pass
   that never comes, and memory grows with the square of the length.
@@ -20,6 +21,7 @@ The one place with backend branches for running a model outside `fit`
 
 import contextlib
 import itertools
+import warnings
 
 import keras
 from keras import tree
@@ -61,12 +63,16 @@ class InferenceFunction:
         updated_variables: the Keras variables it assigns (the state of a
             sampler's seed generator), kept up to date after each call.
         compiled: False runs `function` eagerly (the portable fallback).
-        jit_compile: under TensorFlow, whether XLA compiles the function
-            (`jax.jit` always does; PyTorch runs eagerly).
+        jit_compile: under TensorFlow, whether XLA compiles the function:
+            True, False, or `"auto"`: XLA, and where XLA fails to compile
+            it (an operation XLA lacks, as a custom sampler may use), a
+            warning and `tf.function` without XLA from then on (`jax.jit`
+            always compiles; PyTorch runs eagerly).
 
     Attributes:
         traces: how often `function` ran as Python: once per compilation
             when compiled, once per call when eager (and under PyTorch).
+        jit_compile: as given; False once `"auto"` fell back.
 
     Example:
 
@@ -88,6 +94,7 @@ class InferenceFunction:
         self.variables = list(variables)
         self.updated_variables = list(updated_variables)
         self.compiled = compiled
+        self.jit_compile = jit_compile
         self.traces = 0
         backend = keras.backend.backend()
         if not compiled or backend not in ("jax", "tensorflow"):
@@ -114,7 +121,30 @@ class InferenceFunction:
         def run(*inputs, **static):
             return self._run(*inputs, **static)
 
-        return tf.function(run, jit_compile=jit_compile)
+        compiled = tf.function(run, jit_compile=bool(jit_compile))
+        if jit_compile != "auto":
+            return compiled
+
+        def call(*inputs, **static):
+            try:
+                return compiled(*inputs, **static)
+            except (
+                tf.errors.InvalidArgumentError,
+                tf.errors.UnimplementedError,
+            ) as error:
+                # XLA compiles the whole function before it runs, so a
+                # failure to compile leaves no variable half-assigned.
+                warnings.warn(
+                    "XLA could not compile the function; it runs without XLA "
+                    f"from now on ({type(error).__name__}: "
+                    f"{str(error).splitlines()[0][:200]})",
+                    stacklevel=4,
+                )
+                self.jit_compile = False
+                self._call = self._tensorflow_function(False)
+                return self._call(*inputs, **static)
+
+        return call
 
     def _jax_function(self):
         import jax
