@@ -4,6 +4,8 @@ import inspect
 import keras
 
 from keras_seq.models import input_checks
+from keras_seq.models.captured_graphs import can_capture
+from keras_seq.models.graph_steps import GraphSteps
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
 from keras_seq.models.raw_inputs import batches_for_keras
@@ -106,6 +108,41 @@ class Task(keras.Model):
         if metrics == "auto":
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        # Graphs captured with the old loss and metrics no longer hold.
+        self._captured_steps = None
+
+    def _graph_steps(self):
+        """The steps replayed from captured graphs, or None for Keras' own.
+
+        Under PyTorch (`keras_seq.models.graph_steps`), unless the model
+        runs eagerly (`run_eagerly=True`, to debug) or is compiled with
+        `torch.compile` (`jit_compile=True`). JAX and TensorFlow compile
+        Keras' own steps already.
+        """
+        if self.run_eagerly or self.jit_compile is True or not can_capture():
+            return None
+        if getattr(self, "_captured_steps", None) is None:
+            self._captured_steps = GraphSteps(self)
+        return self._captured_steps
+
+    # Each backend's trainer calls these with its own arguments.
+    def train_step(self, *args, **kwargs):
+        steps = self._graph_steps()
+        if steps is None:
+            return super().train_step(*args, **kwargs)
+        return steps.train_step(*args, **kwargs)
+
+    def test_step(self, *args, **kwargs):
+        steps = self._graph_steps()
+        if steps is None:
+            return super().test_step(*args, **kwargs)
+        return steps.test_step(*args, **kwargs)
+
+    def predict_step(self, *args, **kwargs):
+        steps = self._graph_steps()
+        if steps is None:
+            return super().predict_step(*args, **kwargs)
+        return steps.predict_step(*args, **kwargs)
 
     def compile_from_config(self, config):
         # Keras skips compiling a loaded model whose `compile()` is
