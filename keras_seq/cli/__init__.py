@@ -8,6 +8,8 @@
     keras-seq generate MODEL_OR_PRESET --prompt TEXT [--sampler NAME]
     keras-seq attention MODEL_OR_PRESET INPUT --output FILE.png
     keras-seq neighbours MODEL_OR_PRESET WORD [-k N]
+    keras-seq export MODEL_OR_PRESET OUTPUT --format tf_saved_model|onnx
+    keras-seq serve MODEL_OR_PRESET [--port N] [--host HOST]
 
 Arguments are parsed before anything heavy is imported: `--backend` sets
 `KERAS_BACKEND`, and the TensorFlow/XLA start-up logs are silenced (unless
@@ -35,6 +37,8 @@ COMMANDS = {
     "generate": ("generate", "continue a prompt, translate, or caption"),
     "attention": ("attention", "plot each layer's and head's attention map"),
     "neighbours": ("neighbours", "nearest tokens in the learned embedding"),
+    "export": ("export", "write a TensorFlow SavedModel or an ONNX file for serving"),
+    "serve": ("serve", "a local web page to try the model (keras-seq[serve])"),
 }
 
 _EPILOG = """\
@@ -272,7 +276,39 @@ def build_parser():
     neighbours.add_argument(
         "--output", metavar="FILE.png", help="also plot the neighbours"
     )
+    _export_and_serve_options(sub["export"], sub["serve"])
     return parser
+
+
+def _export_and_serve_options(export, serve):
+    _model_argument(export)
+    export.add_argument(
+        "output", metavar="OUTPUT", help="the SavedModel folder or the .onnx file"
+    )
+    export.add_argument(
+        "--format",
+        choices=("tf_saved_model", "onnx"),
+        required=True,
+        help="TensorFlow SavedModel (TensorFlow, JAX) or ONNX (see README, Export)",
+    )
+    export.add_argument(
+        "--overwrite", action="store_true", help="replace OUTPUT if it exists"
+    )
+    _model_argument(serve)
+    serve.add_argument(
+        "--port",
+        type=_int,
+        default=8000,
+        metavar="N",
+        help="the port (default: %(default)s; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="the interface (default: %(default)s, this machine only; any other "
+        "is reachable from the network, with a warning)",
+    )
 
 
 def main(argv=None):

@@ -1,0 +1,62 @@
+"""`keras-seq export`: a trained model as a TensorFlow SavedModel or an ONNX file.
+
+Keras' own exporter (`model.export`) writes the artefact; what a backend
+cannot export is refused in one line naming where it can be (see
+`keras_seq.serving.support` and README, "Export"). A text classifier with
+its preprocessor exports with its tokenizer, so the SavedModel takes raw
+strings (`serve_text`).
+"""
+
+import os
+import shutil
+
+from keras_seq.cli import models
+from keras_seq.cli.environment import say
+from keras_seq.cli.errors import UsageError
+from keras_seq.cli.errors import one_line
+
+# The packages each exporter imports, by backend, and where they come from.
+_ONNX_NEEDS = {"tensorflow": "tf2onnx", "jax": "jax2onnx", "torch": "onnxscript"}
+
+
+def _check_output(path, format, overwrite):
+    if format == "onnx" and not path.endswith(".onnx"):
+        raise UsageError(f"OUTPUT {path!r} must be an .onnx file for --format onnx")
+    if os.path.exists(path):
+        if not overwrite:
+            raise UsageError(f"{path} exists: give another OUTPUT or --overwrite")
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+
+def run(args):
+    loaded = models.load(args.model)
+    import keras
+
+    from keras_seq.serving import Unsupported
+    from keras_seq.serving import export_model
+    from keras_seq.serving import support
+
+    backend = keras.backend.backend()
+    say(f"backend: {backend}")
+    try:
+        support.check(loaded.model, args.format, backend)
+    except Unsupported as error:
+        raise UsageError(f"cannot export {loaded.source}: {error}") from None
+    _check_output(args.output, args.format, args.overwrite)
+    try:
+        exported = export_model(loaded.model, args.output, args.format)
+    except ImportError as error:
+        needs = _ONNX_NEEDS[backend] if args.format == "onnx" else "tensorflow"
+        raise UsageError(
+            f"{args.format} export under {backend} needs {needs} "
+            f'(pip install "keras-seq[export]"): {one_line(error)}'
+        ) from None
+    kind = "inputs" if args.format == "onnx" else "signatures"
+    listed = ", ".join(exported.names)
+    print(f"wrote {args.output} ({args.format} from {backend}; {kind}: {listed})")
+    if exported.note:
+        say(f"note: {exported.note}")
+    return 0

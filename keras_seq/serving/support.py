@@ -1,0 +1,62 @@
+"""Which application exports to which format under which backend.
+
+Measured with Keras 3.15, TensorFlow 2.21, JAX 0.10 (jax2onnx 0.17),
+PyTorch 2.13 and tf2onnx 1.17 (README, "Export"); what is refused here
+failed there, and the message says where the export works instead.
+"""
+
+FORMATS = ("tf_saved_model", "onnx")
+
+# The applications whose forward pass is one call on one input.
+EXPORTABLE = ("TextClassifier", "RNNClassifier", "ViT", "ViViT", "SequenceTagger")
+GENERATORS = ("CausalLM", "Seq2SeqTransformer", "Seq2SeqRNN", "ImageCaptioner")
+
+
+class Unsupported(ValueError):
+    """An export this backend (or Keras' exporter) cannot make; one line."""
+
+
+def _recurrent(model):
+    """Whether the model has no transformer (so no GELU: tf2onnx converts it)."""
+    builder = type(model).__name__
+    if builder == "RNNClassifier":
+        return True
+    backbone = model.init_config.get("backbone")
+    return builder == "SequenceTagger" and backbone != "transformer"
+
+
+def check(model, format, backend):
+    """Raises `Unsupported` unless `model` exports to `format` under `backend`."""
+    builder = type(model).__name__
+    if format not in FORMATS:
+        raise Unsupported(f"unknown format {format!r}: choose tf_saved_model or onnx")
+    if builder in GENERATORS:
+        raise Unsupported(
+            f"a {builder} generates with a Python decode loop that Keras' exporter "
+            "cannot trace; export serves the forward pass of "
+            f"{', '.join(EXPORTABLE)} (try it with `keras-seq serve`)"
+        )
+    if builder not in EXPORTABLE:
+        raise Unsupported(f"a {builder} is not one of {', '.join(EXPORTABLE)}")
+    if format == "tf_saved_model" and backend == "torch":
+        raise Unsupported(
+            "tf_saved_model from the torch backend fails in Keras' exporter "
+            "(its dynamic shapes); use --backend tensorflow or jax"
+        )
+    if format == "onnx":
+        if backend == "torch":
+            raise Unsupported(
+                "onnx from the torch backend fails with a dynamic batch or time "
+                "axis (Keras' TorchScript export of LayerNormalization and "
+                "recurrent loops); use --backend jax"
+            )
+        if backend == "tensorflow" and not _recurrent(model):
+            raise Unsupported(
+                f"onnx of a {builder} from the tensorflow backend fails: tf2onnx "
+                "cannot convert the GELU of its transformer (Erfc); use --backend jax"
+            )
+        if backend == "jax" and builder == "ViViT":
+            raise Unsupported(
+                "onnx of a ViViT from the jax backend fails: jax2onnx has no 3-D "
+                "convolution of its layout; export tf_saved_model instead"
+            )
