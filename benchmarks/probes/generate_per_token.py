@@ -7,10 +7,12 @@ peers:
 
     KERAS_BACKEND=jax python benchmarks/probes/generate_per_token.py [256 1024]
 
-`--jit-compile` compiles the model with `jit_compile=True` (XLA under
-TensorFlow). `--trace DIR` also records one more call at each length with
-the backend's profiler into `DIR/<total>` (`profile_encoder.py`'s
-`backend_profiler`), for `profile_summary.py DIR/<total>`.
+Under TensorFlow `generate` compiles with XLA unless the model was
+compiled with `jit_compile=False`: `--no-jit-compile` does that
+(`--jit-compile` compiles with `jit_compile=True`). `--trace DIR` also
+records one more call at each length with the backend's profiler into
+`DIR/<total>` (`profile_encoder.py`'s `backend_profiler`), for
+`profile_summary.py DIR/<total>`.
 """
 
 import argparse
@@ -29,12 +31,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("totals", type=int, nargs="*", default=[256, 1024])
     parser.add_argument("--jit-compile", action="store_true")
+    parser.add_argument("--no-jit-compile", action="store_true")
     parser.add_argument("--trace", default=None, help="folder of the profiles")
     args = parser.parse_args(argv)
     sizes = dict(generation.FULL)
     model = generation.keras_seq_lm(sizes)
-    if args.jit_compile:
-        model.compile(jit_compile=True)
+    if args.jit_compile or args.no_jit_compile:
+        model.compile(sampler="greedy", jit_compile=bool(args.jit_compile))
     prompts = generation.prompts(sizes)
     for total in args.totals:
         model.generate(prompts, max_length=total)

@@ -4,10 +4,14 @@ The accelerator benchmark runs anywhere; here at its tiny quick sizes
 under the current `KERAS_BACKEND`, one section at a time. No section may
 report an error, and each emits its records. `encoder_jit` compiles a
 training step with XLA (`torch.compile` under PyTorch, and JAX's
-`jit_compile=False` runs the step op by op): the slow run.
+`jit_compile=False` runs the step op by op), and the preset's CPU
+reference made in a process of its own: the slow run.
 """
 
+import importlib
+
 import keras
+import numpy as np
 import pytest
 
 from tests.benchmarks.test_benchmarks import by_name
@@ -55,6 +59,16 @@ def test_encoder_and_generation(capsys, tmp_path):
     assert set(generated) == {"keras_seq.CausalLM", "keras_hub.GPT2CausalLM"}
     assert generated["keras_seq.CausalLM"]["dtype"] == "mixed_bfloat16"
     assert "keras_hub.GPT2CausalLM" in generated["keras_seq.CausalLM"]["speedup_vs"]
+
+
+@pytest.mark.slow
+def test_cpu_predictions_of_the_preset():
+    accelerator = importlib.import_module("accelerator")
+    reference = accelerator.cpu_predictions(4)
+    images, _ = accelerator._digits(4)
+    np.testing.assert_allclose(
+        reference, accelerator._preset_predictions(images), atol=1e-5
+    )
 
 
 @pytest.mark.slow

@@ -75,6 +75,10 @@ def test_a_sampler_changed_after_use_compiles_anew():
 @pytest.mark.parametrize("sampler", ("greedy", "beam", "top_k"))
 def test_compiled_and_eager_give_the_same_tokens(backbone, sampler):
     model = _model(backbone)
+    if sampler == "top_k" and keras.backend.backend() == "tensorflow":
+        # Under XLA (generate's default on TensorFlow) a seed draws other
+        # numbers than TensorFlow's own kernels: compare tf.function alone.
+        model.compile(jit_compile=False)
 
     def generate():
         chosen = sampler
