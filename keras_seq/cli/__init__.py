@@ -10,6 +10,7 @@
     keras-seq neighbours MODEL_OR_PRESET WORD [-k N]
     keras-seq export MODEL_OR_PRESET OUTPUT --format tf_saved_model|onnx
     keras-seq serve MODEL_OR_PRESET [--port N] [--host HOST]
+    keras-seq convert CHECKPOINT OUTPUT.keras [--overwrite]
 
 Arguments are parsed before anything heavy is imported: `--backend` sets
 `KERAS_BACKEND`, and the TensorFlow/XLA start-up logs are silenced (unless
@@ -39,6 +40,7 @@ COMMANDS = {
     "neighbours": ("neighbours", "nearest tokens in the learned embedding"),
     "export": ("export", "write a TensorFlow SavedModel or an ONNX file for serving"),
     "serve": ("serve", "a local web page to try the model (keras-seq[serve])"),
+    "convert": ("convert", "a Hugging Face checkpoint folder as a .keras file"),
 }
 
 _EPILOG = """\
@@ -121,7 +123,8 @@ def _model_argument(parser):
         "model",
         metavar="MODEL_OR_PRESET",
         help="a .keras file, a folder written by `keras-seq train`, a preset "
-        "folder, or the name of a shipped preset (`keras-seq list`)",
+        "folder, a Hugging Face checkpoint folder (ViT, ViViT, GPT-2, BERT), "
+        "or the name of a shipped preset (`keras-seq list`)",
     )
 
 
@@ -277,7 +280,21 @@ def build_parser():
         "--output", metavar="FILE.png", help="also plot the neighbours"
     )
     _export_and_serve_options(sub["export"], sub["serve"])
+    _convert_options(sub["convert"])
     return parser
+
+
+def _convert_options(convert):
+    convert.add_argument(
+        "checkpoint",
+        metavar="CHECKPOINT",
+        help="a Hugging Face checkpoint folder (config.json, model.safetensors, "
+        "tokenizer files) of ViT, ViViT, GPT-2 or BERT",
+    )
+    convert.add_argument("output", metavar="OUTPUT.keras", help="the file to write")
+    convert.add_argument(
+        "--overwrite", action="store_true", help="replace OUTPUT if it exists"
+    )
 
 
 def _export_and_serve_options(export, serve):

@@ -2,7 +2,8 @@
 
 Accepted, in this order: a `.keras` file; a folder written by
 `keras-seq train` (its `model.keras`); a preset folder (its
-`metadata.json`); the name of a shipped preset
+`metadata.json`); a Hugging Face checkpoint folder (its `config.json`,
+converted by `keras_seq.convert`); the name of a shipped preset
 (`keras_seq.applications.list_presets()`). What the command needs to
 know besides the model (its data set, its class names) comes from the
 run's `history.json` or the preset's metadata.
@@ -103,9 +104,12 @@ def load(reference):
             loaded.dataset, loaded.labels = None, None
         return loaded
     if is_dir and not os.path.isfile(os.path.join(reference, "metadata.json")):
+        if os.path.isfile(os.path.join(reference, "config.json")):
+            return load_checkpoint(reference)
         raise UsageError(
             f"{reference} holds neither {MODEL_FILE} (a `keras-seq train` folder) "
-            "nor metadata.json (a preset)"
+            "nor metadata.json (a preset) nor config.json (a Hugging Face "
+            "checkpoint)"
         )
     try:
         model = Task.from_preset(reference)
@@ -121,6 +125,18 @@ def load(reference):
     loaded = Loaded(model, reference, dataset)
     loaded.labels = metadata.get("labels") or _labels_for(dataset)
     return loaded
+
+
+def load_checkpoint(path):
+    """A Hugging Face checkpoint folder, converted: a `Loaded` with its labels."""
+    environment.import_keras()
+    from keras_seq import convert
+
+    try:
+        model = convert.from_transformers(path)
+    except (ValueError, OSError) as error:
+        raise UsageError(f"cannot convert {path}: {one_line(error)}") from None
+    return Loaded(model, path, labels=convert.labels(path))
 
 
 def require_preprocessor(loaded, command):
