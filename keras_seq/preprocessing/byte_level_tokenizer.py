@@ -19,7 +19,7 @@ _CLASS = []
 
 
 def byte_level_tokenizer_class():
-    """The registered `keras_seq>ByteLevelTokenizer` class (KerasHub `GPT2Tokenizer`)."""
+    """The registered `keras_seq>ByteLevelTokenizer`, a KerasHub `GPT2Tokenizer`."""
     if _CLASS:
         return _CLASS[0]
     import keras_hub
