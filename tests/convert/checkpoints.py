@@ -176,3 +176,43 @@ def sample_strings(count=200, seed=0):
         joiners = rng.choice(["", " ", " ", "  "], size=size)
         strings.append("".join(p + j for p, j in zip(parts, joiners)))
     return strings
+
+
+def other_backend():
+    """A backend other than the one the tests run under."""
+    import keras
+
+    order = ("jax", "tensorflow", "torch")
+    return order[(order.index(keras.backend.backend()) + 1) % len(order)]
+
+
+_LOAD_SCRIPT = """
+import sys, numpy as np, keras
+model = keras.saving.load_model(sys.argv[1])
+inputs = np.load(sys.argv[2])
+np.save(sys.argv[3], keras.ops.convert_to_numpy(model(inputs)))
+"""
+
+
+def outputs_under(backend, file, inputs, folder):
+    """The outputs of the `.keras` `file` on `inputs`, loaded under `backend`."""
+    import subprocess
+    import sys
+
+    np.save(os.path.join(folder, "inputs.npy"), inputs)
+    result = os.path.join(folder, "outputs.npy")
+    env = dict(os.environ, KERAS_BACKEND=backend, OMP_NUM_THREADS="1")
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _LOAD_SCRIPT,
+            str(file),
+            os.path.join(folder, "inputs.npy"),
+            result,
+        ],
+        check=True,
+        env=env,
+        timeout=600,
+    )
+    return np.load(result)
