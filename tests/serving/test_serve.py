@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from keras_seq.cli.serve import build_app
+from tests.serving import default_under
 from tests.serving.server import running
 
 
@@ -67,7 +68,7 @@ def test_bad_inputs_are_messages_and_the_server_lives(text_page):
 
 def test_concurrent_requests_all_answer(text_page):
     url, model = text_page
-    texts = [f"review number {i}: {'good ' * (i % 7)}film" for i in range(24)]
+    texts = [f"review number {i}: {'good ' * (i % 7)}film" for i in range(16)]
 
     def ask(text):
         with httpx.Client(timeout=120) as client:
@@ -81,6 +82,7 @@ def test_concurrent_requests_all_answer(text_page):
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
+@default_under("tensorflow")
 def test_vit_page_takes_uploads_and_refuses_other_files():
     from PIL import Image
 
@@ -114,6 +116,7 @@ def test_vit_page_takes_uploads_and_refuses_other_files():
         assert httpx.get(url + "/api/info", timeout=30).status_code == 200
 
 
+@default_under("torch")
 def test_generation_streams_what_generate_gives():
     app = build_app("hamlet_char_lm")
     model = app.state.service.model
