@@ -241,13 +241,13 @@ def _listening_socket(host, port):
 
 
 def run(args):
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: give a port from 0 to 65535")
     if args.host not in _LOCAL:
         say(
             f"warning: --host {args.host} makes the page reachable from other "
             "machines; it has no authentication"
         )
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: give a port from 0 to 65535")
     sock = _listening_socket(args.host, args.port)
     app = build_app(args.model)
     import keras
