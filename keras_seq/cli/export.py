@@ -20,8 +20,6 @@ _ONNX_NEEDS = {"tensorflow": "tf2onnx", "jax": "jax2onnx", "torch": "onnxscript"
 
 
 def _check_output(path, format, overwrite):
-    if format == "onnx" and not path.endswith(".onnx"):
-        raise UsageError(f"OUTPUT {path!r} must be an .onnx file for --format onnx")
     if os.path.exists(path):
         if not overwrite:
             raise UsageError(f"{path} exists: give another OUTPUT or --overwrite")
@@ -32,6 +30,10 @@ def _check_output(path, format, overwrite):
 
 
 def run(args):
+    if args.format == "onnx" and not args.output.endswith(".onnx"):
+        raise UsageError(
+            f"OUTPUT {args.output!r} must be an .onnx file for --format onnx"
+        )
     loaded = models.load(args.model)
     import keras
 
