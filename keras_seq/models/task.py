@@ -247,6 +247,10 @@ class Task(keras.Model):
             return super().fit(
                 self._raw_batches(x, y, sample_weight, batch_size, shuffle=shuffle),
                 validation_data=validation_data,
+                # The batches shuffle their items themselves when asked;
+                # Keras' default would also reorder them, even for
+                # shuffle=False.
+                shuffle=False,
                 **kwargs,
             )
 
