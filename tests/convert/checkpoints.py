@@ -188,6 +188,7 @@ def other_backend():
 
 _LOAD_SCRIPT = """
 import sys, numpy as np, keras
+import keras_seq.applications  # registers the applications
 model = keras.saving.load_model(sys.argv[1])
 inputs = np.load(sys.argv[2])
 np.save(sys.argv[3], keras.ops.convert_to_numpy(model(inputs)))
