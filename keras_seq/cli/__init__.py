@@ -2,7 +2,7 @@
 
     keras-seq list
     keras-seq train [APP] [--data NAME] [--epochs N] [--output DIR]
-                    [--resume | --overwrite]
+                    [--resume | --overwrite] [--devices N | --mesh BxM]
     keras-seq evaluate MODEL_OR_PRESET [--data NAME]
     keras-seq predict MODEL_OR_PRESET INPUT... [--json]
     keras-seq generate MODEL_OR_PRESET --prompt TEXT [--sampler NAME]
@@ -101,6 +101,12 @@ def _non_negative_float(text):
     return value
 
 
+def _mesh(text):
+    from keras_seq.cli.devices import parse_mesh
+
+    return parse_mesh(text)
+
+
 def _common_options(parser, suppress):
     """`--backend` and `--verbose`, before or after the subcommand."""
     default = argparse.SUPPRESS if suppress else None
@@ -196,6 +202,20 @@ def build_parser():
         default=0,
         metavar="N",
         help="the random seed of the weights and the shuffling (default: %(default)s)",
+    )
+    spread = train.add_mutually_exclusive_group()
+    spread.add_argument(
+        "--devices",
+        type=_positive_int,
+        metavar="N",
+        help="train data-parallel on N devices (JAX; every batch split over them)",
+    )
+    spread.add_argument(
+        "--mesh",
+        type=_mesh,
+        metavar="BATCHxMODEL",
+        help="train model-parallel on a BATCHxMODEL device mesh, e.g. 2x4 (JAX; "
+        "attention and feed-forward weights split over MODEL devices)",
     )
     _hidden(train, "--limit", type=_positive_int, metavar="N")
     _hidden(train, "--tiny", action="store_true")

@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 
+from keras_seq.cli import devices
 from keras_seq.cli import environment
 from keras_seq.cli import evaluate
 from keras_seq.cli import setups
@@ -134,16 +135,34 @@ def run(args):
     from keras_seq.cli import callbacks as run_callbacks
 
     backend = keras.backend.backend()
+    devices.check_backend(args, backend)
     say(f"backend: {backend}")
+    strategy = devices.distribution(args, setup.builder, keras)
+    devices.check_batch_size(args, batch_size, strategy)
     x_train, y_train = setups.load_split(setup, dataset, "train", args.limit)
     x_val, y_val = setups.load_split(setup, dataset, "validation", args.limit)
+    if strategy is not None:
+        x_train, y_train, dropped = devices.whole_batches(
+            x_train, y_train, batch_size, strategy
+        )
+        x_val, y_val, dropped_val = devices.whole_batches(
+            x_val, y_val, batch_size, strategy
+        )
+        say(
+            f"{devices.requested(args)}: {devices.describe(strategy)}; batches "
+            f"of {batch_size} split over {strategy.num_model_replicas} replicas "
+            f"({dropped} training and {dropped_val} validation examples past "
+            "the last whole batch left out)"
+        )
+        keras.distribution.set_distribution(strategy)
 
     backup = run_callbacks.AtomicBackupAndRestore(
         os.path.join(checkpoint, "backup"), delete_checkpoint=False
     )
     completed = backup.completed_epochs()
     if args.resume and os.path.exists(initial_model):
-        model = keras.saving.load_model(initial_model)
+        with devices.sizes_explained(args):
+            model = keras.saving.load_model(initial_model)
         prior = _epoch_logs(previous, completed)
         say(f"resuming {output} after epoch {completed}")
     else:
@@ -157,7 +176,8 @@ def run(args):
         shutil.rmtree(checkpoint, ignore_errors=True)
         completed, prior = 0, []
         keras.utils.set_random_seed(args.seed)
-        model = setup.build(x_train, y_train, dataset, args.tiny)
+        with devices.sizes_explained(args):
+            model = setup.build(x_train, y_train, dataset, args.tiny)
         # The model as built, preprocessor included: what a resumed run reloads.
         with atomic_path(initial_model) as temporary:
             model.save(temporary)
@@ -227,6 +247,8 @@ def run(args):
         return 130
 
     best_epoch = best.restore()
+    if strategy is not None:
+        model = devices.on_one_device(model, keras, checkpoint)
     if setup.finish is not None:
         setup.finish(model)
     measured = evaluate.measure(model, dataset, args.limit)
