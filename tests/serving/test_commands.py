@@ -40,7 +40,12 @@ def test_export_writes_a_saved_model_or_says_why_not(tmp_path):
 def test_export_refusals(tmp_path):
     _one_line_error(
         keras_seq(
-            "export", "hamlet_char_lm", tmp_path / "lm", "--format", "onnx", check=False
+            "export",
+            "hamlet_char_lm",
+            tmp_path / "lm.onnx",
+            "--format",
+            "onnx",
+            check=False,
         ),
         "decode loop",
     )
