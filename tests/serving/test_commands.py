@@ -62,7 +62,12 @@ def test_export_refusals(tmp_path):
     )
     _one_line_error(
         keras_seq(
-            "export", "no_such_preset", tmp_path / "x", "--format", "onnx", check=False
+            "export",
+            "no_such_preset",
+            tmp_path / "x.onnx",
+            "--format",
+            "onnx",
+            check=False,
         ),
         "no model or preset",
     )
