@@ -46,7 +46,7 @@ pytestmark = [
 
 
 def _train(model, x, y):
-    history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     return np.array(history.history["loss"])
 
 
@@ -69,21 +69,7 @@ def _both(name):
 MATCHING = ["text_classifier_mean", "vit", "vivit_spatiotemporal"]
 
 
-@pytest.mark.parametrize(
-    "name", default_and_slow(MATCHING, default={"text_classifier_mean"})
-)
-def test_mirrored_training_gives_the_losses_of_one_device(name):
-    expected, losses, _ = _both(name)
-    np.testing.assert_allclose(losses, expected, atol=1e-5, rtol=0)
-
-
-@pytest.mark.parametrize(
-    "name",
-    default_and_slow(list(application_cases.CASES), default={"causal_lm_transformer"}),
-)
-def test_every_application_trains_mirrored_and_loads_outside(name, tmp_path):
-    _, losses, model = _both(name)
-    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+def _loads_outside(model, name, tmp_path):
     path = os.path.join(tmp_path, "model.keras")
     model.save(path)
     x, _ = application_cases.batch(name, size=16)
@@ -91,3 +77,20 @@ def test_every_application_trains_mirrored_and_loads_outside(name, tmp_path):
     np.testing.assert_allclose(
         loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5
     )
+
+
+@pytest.mark.parametrize(
+    "name", default_and_slow(MATCHING, default={"text_classifier_mean"})
+)
+def test_mirrored_training_gives_the_losses_of_one_device(name, tmp_path):
+    expected, losses, model = _both(name)
+    np.testing.assert_allclose(losses, expected, atol=1e-5, rtol=0)
+    _loads_outside(model, name, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(application_cases.CASES))
+def test_every_application_trains_mirrored_and_loads_outside(name, tmp_path):
+    _, losses, model = _both(name)
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+    _loads_outside(model, name, tmp_path)

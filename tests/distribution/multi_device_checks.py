@@ -219,10 +219,7 @@ def test_data_parallel_trains_every_application(name):
 
 
 @pytest.mark.parametrize(
-    "flags",
-    default_and_slow(
-        [("--mesh", "2x4"), ("--devices", "8")], default={("--mesh", "2x4")}
-    ),
+    "flags", default_and_slow(["--mesh 2x4", "--devices 8"], default={"--mesh 2x4"})
 )
 def test_keras_seq_train_runs_on_the_devices(flags, tmp_path, capsys):
     from keras_seq.cli import main
@@ -241,14 +238,14 @@ def test_keras_seq_train_runs_on_the_devices(flags, tmp_path, capsys):
             "16",
             "--output",
             output,
-            *flags,
+            *flags.split(),
         ]
     )
     captured = capsys.readouterr()
     assert status == 0, captured.err[-2000:]
     kind = (
         "model-parallel on a 2x4 mesh"
-        if flags[0] == "--mesh"
+        if flags.startswith("--mesh")
         else "data-parallel over 8"
     )
     assert kind in captured.err
@@ -269,6 +266,8 @@ def test_a_mesh_that_does_not_divide_the_heads_fails_in_one_line(capsys):
             "--tiny",
             "--limit",
             "16",
+            "--batch-size",
+            "8",
             "--mesh",
             "1x8",
             "--output",
