@@ -7,7 +7,8 @@ measurement (`timing.emit`), the sections in turn (`--sections` to choose):
 - `matmul_peak`: the bfloat16 matrix-multiply rate, 8192 x 8192 on an
   accelerator (`timing.matmul_peak_flops`); the encoder's MFU is against it;
 - `preset`: the shipped `mnist_vit` preset's predictions on the default
-  device against the same preset's on the CPU, in the same process (the
+  device against the same preset's on the CPU, made by a CPU-only process
+  of the same backend (`cpu_predictions`; on a CPU, this process) (the
   largest difference of probabilities, both accuracies, the share of equal
   answers);
 - `encoder`: a 4-layer BERT-base-sized encoder (dim 768, 12 heads,
