@@ -10,6 +10,7 @@ bucket more than it needs, not the whole cache.
 
 import functools
 
+import keras
 from keras import ops
 
 # A cache is read in up to this many lengths, each a multiple of one
@@ -53,6 +54,9 @@ def read_filled(attend, cache_length, filled):
     lengths = read_lengths(cache_length)
     if len(lengths) == 1:
         return attend(cache_length)
+    if _is_captured(filled):
+        # A graph of PyTorch operations holds one length: the whole cache.
+        return attend(cache_length)
     try:
         # Known now (an int, or a tensor of an eager step): chosen here.
         # A traced index cannot be read (`TypeError`): the graph chooses.
@@ -66,3 +70,16 @@ def read_filled(attend, cache_length, filled):
     return ops.switch(
         bucket, [functools.partial(attend, length) for length in lengths]
     )
+
+
+def _is_captured(value):
+    """Whether `value` is a tensor of a PyTorch graph being captured.
+
+    `keras_seq.models.captured_graphs` captures on fake tensors, which
+    have shapes but no values to choose a length by.
+    """
+    if keras.backend.backend() != "torch":
+        return False
+    from torch._subclasses.fake_tensor import is_fake
+
+    return is_fake(value)

@@ -38,6 +38,31 @@ def can_capture():
     return keras.backend.backend() == "torch"
 
 
+def capture_reading(function, variables, eager_calls=None):
+    """`function(*args)`, which reads `variables`, as `CapturedGraphs`.
+
+    The variables' values become inputs of the graphs (a
+    `keras.StatelessScope` maps each variable to its value), so a graph
+    reads the values the variables hold at each call.
+
+    Returns:
+        A function of `args`, with the `CapturedGraphs` as its `graphs`.
+    """
+    variables = list(variables)
+
+    def reading(values, *args):
+        with keras.StatelessScope(state_mapping=zip(variables, values)):
+            return function(*args)
+
+    graphs = CapturedGraphs(reading, eager_calls)
+
+    def call(*args):
+        return graphs([variable.value for variable in variables], *args)
+
+    call.graphs = graphs
+    return call
+
+
 class CapturedGraphs:
     """`function(*args)`, captured once per input signature and replayed.
 
@@ -48,6 +73,14 @@ class CapturedGraphs:
             as results.
         eager_calls: calls of a signature that run eagerly before it is
             captured (default `EAGER_CALLS`).
+        differentiates: whether `function` computes gradients (calls
+            `torch.autograd.grad`). Its graph then holds the operations
+            PyTorch dispatches, the backward pass's included. Otherwise
+            the graph holds the operations as the function calls them
+            (`pre_dispatch`: an `einsum` is one operation, not the six
+            views and a matmul it dispatches to), less the conversions
+            that change nothing (`keras.ops` converts its inputs to the
+            dtype they have): half the operations to replay.
 
     Attributes:
         captures: how many graphs have been captured.
@@ -63,9 +96,10 @@ class CapturedGraphs:
     [2.0, 2.0] 1
     """
 
-    def __init__(self, function, eager_calls=None):
+    def __init__(self, function, eager_calls=None, differentiates=False):
         self.function = function
         self.eager_calls = EAGER_CALLS if eager_calls is None else eager_calls
+        self.differentiates = differentiates
         self.graphs = {}
         self.calls = {}
         self.captures = 0
@@ -103,12 +137,17 @@ class CapturedGraphs:
             return self.function(*_unflatten(signature, iter(tensors)))
 
         try:
-            graph = make_fx(flat_function, tracing_mode="fake")(*tensors)
+            graph = make_fx(
+                flat_function,
+                tracing_mode="fake",
+                pre_dispatch=not self.differentiates,
+            )(*tensors)
         except Exception:
             # Data-dependent Python cannot run on fake tensors: the eager
             # function computes the same, at eager speed.
             graph = _EAGER
         else:
+            _drop_unchanging_conversions(graph)
             self.captures += 1
         self.graphs[signature] = graph
         return graph
@@ -117,6 +156,36 @@ class CapturedGraphs:
         """Drops every graph and count (the function's meaning changed)."""
         self.graphs.clear()
         self.calls.clear()
+
+
+def _drop_unchanging_conversions(graph):
+    """Removes the `Tensor.to` calls of `graph` that return their input as is."""
+    import torch
+
+    conversions = {
+        torch.ops.aten.to.dtype,
+        torch.ops.aten.to.dtype_layout,
+        torch.ops.aten.to.device,
+    }
+    for node in list(graph.graph.nodes):
+        if node.op != "call_function" or node.target not in conversions:
+            continue
+        asked_for_copy = node.kwargs.get("copy") or (
+            node.target is torch.ops.aten.to.dtype
+            and len(node.args) > 3
+            and node.args[3]
+        )
+        if asked_for_copy or node.kwargs.get("memory_format") is not None:
+            continue
+        before, after = node.args[0].meta.get("val"), node.meta.get("val")
+        if (
+            before is not None
+            and after is not None
+            and (before.dtype, before.device) == (after.dtype, after.device)
+        ):
+            node.replace_all_uses_with(node.args[0])
+            graph.graph.erase_node(node)
+    graph.recompile()
 
 
 def _flatten(value):

@@ -11,6 +11,8 @@ from keras import ops
 from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
+from keras_seq.models.captured_graphs import can_capture
+from keras_seq.models.captured_graphs import capture_reading
 from keras_seq.models.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
@@ -22,6 +24,9 @@ from keras_seq.utils.validation import check_token_ids
 _EXCLUDED_LOGIT = -1e9
 # Compiled generate functions kept per model (one per sampler and end token).
 _KEPT_FUNCTIONS = 8
+# PyTorch: decoding steps of one shape that run eagerly before the step is
+# captured as a graph (a capture costs about what this many steps cost).
+DECODE_EAGER_CALLS = 64
 
 
 class GenerativeTask(Task):
@@ -305,11 +310,11 @@ class GenerativeTask(Task):
             # The sampler's first step reads token `start - 1`.
             cache = stack.prefill(prompt_ids, start - 1, cache)
 
+        decode = self._decode_function()
+
         def next_step(tokens, cache, index):
-            token = ops.expand_dims(ops.take(tokens, index - 1, axis=1), 1)
-            logits, cache = stack.call_with_cache(token, cache, index - 1)
-            next_prompt_token = ops.take(tokens, index, axis=1)
-            return _restrict_logits(logits, next_prompt_token), None, cache
+            logits, cache = decode(tokens, cache, index)
+            return logits, None, cache
 
         return sampler(
             next_step,
@@ -320,6 +325,32 @@ class GenerativeTask(Task):
             stop_token_ids=stop_token_ids,
             model=self,
         )
+
+    def _decode(self, tokens, cache, index):
+        """One step: the logits after the token before `index`, and the cache."""
+        token = ops.expand_dims(ops.take(tokens, index - 1, axis=1), 1)
+        logits, cache = self.decoder_stack.call_with_cache(token, cache, index - 1)
+        next_prompt_token = ops.take(tokens, index, axis=1)
+        return _restrict_logits(logits, next_prompt_token), cache
+
+    def _decode_function(self):
+        """`_decode`, on PyTorch replayed from a graph of its operations.
+
+        JAX and TensorFlow compile the whole decode loop; PyTorch runs it
+        in Python, where a step's layers and operations cost far more than
+        its kernels. There the step is captured once per shapes
+        (`keras_seq.models.captured_graphs`, after `DECODE_EAGER_CALLS`
+        eager steps of those shapes, counted over `generate` calls) and
+        replayed, reading the whole key/value cache at every step: a graph
+        holds one shape.
+        """
+        if self.run_eagerly or not can_capture():
+            return self._decode
+        if getattr(self, "_captured_decode", None) is None:
+            self._captured_decode = capture_reading(
+                self._decode, self.variables, DECODE_EAGER_CALLS
+            )
+        return self._captured_decode
 
     def _generation_inputs(self, inputs, start_token_id):
         """Checks `generate`'s inputs: returns `(prompt_ids, source)` in NumPy."""

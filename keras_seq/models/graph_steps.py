@@ -30,7 +30,7 @@ class GraphSteps:
     def __init__(self, model):
         self.model = model
         self.forward = CapturedGraphs(self._forward)
-        self.gradients = CapturedGraphs(self._gradients)
+        self.gradients = CapturedGraphs(self._gradients, differentiates=True)
 
     def _forward(self, trainable, non_trainable, x):
         outputs, _ = self.model.stateless_call(
