@@ -199,6 +199,8 @@ def run(args):
             "seed": args.seed,
             "limit": args.limit,
             "tiny": args.tiny,
+            "devices": getattr(args, "devices", None),
+            "mesh": list(args.mesh) if getattr(args, "mesh", None) else None,
         },
         "completed": False,
     }
