@@ -38,29 +38,40 @@ def can_capture():
     return keras.backend.backend() == "torch"
 
 
-def capture_reading(function, variables, eager_calls=None):
+class ReadingVariables:
     """`function(*args)`, which reads `variables`, as `CapturedGraphs`.
 
     The variables' values become inputs of the graphs (a
     `keras.StatelessScope` maps each variable to its value), so a graph
-    reads the values the variables hold at each call.
+    reads the values it is handed.
 
-    Returns:
-        A function of `args`, with the `CapturedGraphs` as its `graphs`.
+    Args:
+        function: as for `CapturedGraphs`, reading `variables`.
+        variables: the Keras variables it reads.
+        eager_calls: as for `CapturedGraphs`.
+
+    Attributes:
+        graphs: the `CapturedGraphs`.
     """
-    variables = list(variables)
 
-    def reading(values, *args):
-        with keras.StatelessScope(state_mapping=zip(variables, values)):
-            return function(*args)
+    def __init__(self, function, variables, eager_calls=None):
+        self.variables = list(variables)
 
-    graphs = CapturedGraphs(reading, eager_calls)
+        def reading(values, *args):
+            mapping = zip(self.variables, values)
+            with keras.StatelessScope(state_mapping=mapping):
+                return function(*args)
 
-    def call(*args):
-        return graphs([variable.value for variable in variables], *args)
+        self.graphs = CapturedGraphs(reading, eager_calls)
 
-    call.graphs = graphs
-    return call
+    def with_current_values(self):
+        """`function` reading the values the variables hold now.
+
+        Read once for many calls (the steps of one decoding loop), not
+        once a call.
+        """
+        values = [variable.value for variable in self.variables]
+        return lambda *args: self.graphs(values, *args)
 
 
 class CapturedGraphs:

@@ -11,8 +11,8 @@ from keras import ops
 from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
+from keras_seq.models.captured_graphs import ReadingVariables
 from keras_seq.models.captured_graphs import can_capture
-from keras_seq.models.captured_graphs import capture_reading
 from keras_seq.models.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
@@ -342,15 +342,15 @@ class GenerativeTask(Task):
         (`keras_seq.models.captured_graphs`, after `DECODE_EAGER_CALLS`
         eager steps of those shapes, counted over `generate` calls) and
         replayed, reading the whole key/value cache at every step: a graph
-        holds one shape.
+        holds one shape. The weights are read once per call.
         """
         if self.run_eagerly or not can_capture():
             return self._decode
         if getattr(self, "_captured_decode", None) is None:
-            self._captured_decode = capture_reading(
+            self._captured_decode = ReadingVariables(
                 self._decode, self.variables, DECODE_EAGER_CALLS
             )
-        return self._captured_decode
+        return self._captured_decode.with_current_values()
 
     def _generation_inputs(self, inputs, start_token_id):
         """Checks `generate`'s inputs: returns `(prompt_ids, source)` in NumPy."""

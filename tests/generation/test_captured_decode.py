@@ -42,7 +42,7 @@ def test_a_captured_decoding_step_generates_as_the_eager_one(capture_at_once, ca
     captured = [_generate(model, case) for _ in range(2)]
     if ON_TORCH:
         # One graph for every step of both calls.
-        assert model._decode_function().graphs.captures == 1
+        assert model._captured_decode.graphs.captures == 1
     else:
         assert model._decode_function() == model._decode
     model.compile(sampler="greedy", run_eagerly=True)

@@ -48,9 +48,16 @@ def _train(case, run_eagerly, optimizer="adam"):
     return model, history.history, evaluation, predictions
 
 
-def _assert_close(a, b):
+def _assert_close(a, b, atol=1e-5):
     for left, right in zip(keras.tree.flatten(a), keras.tree.flatten(b)):
-        np.testing.assert_allclose(left, right, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(left, right, rtol=1e-4, atol=atol)
+
+
+def _assert_weights_close(model, other):
+    # Adam moves a weight whose gradients are float noise by up to its
+    # learning rate a step, whatever their size: compiled and eager steps
+    # (XLA's float order against eager's) differ there by that much.
+    _assert_close(model.get_weights(), other.get_weights(), atol=1e-4)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -62,10 +69,7 @@ def test_steps_from_graphs_match_keras_eager_steps(capture_at_once, case):
     _assert_close(history, eager_history)
     _assert_close(evaluation, eager_evaluation)
     _assert_close(predictions, eager_predictions)
-    _assert_close(
-        [v.numpy() if hasattr(v, "numpy") else v for v in model.get_weights()],
-        eager.get_weights(),
-    )
+    _assert_weights_close(model, eager)
     steps = model._graph_steps()
     if ON_TORCH:
         # Captured, not fallen back to eager: training, then evaluation
@@ -87,7 +91,7 @@ def test_loss_scaling_reaches_the_gradients(capture_at_once):
     model, history, _, _ = _train(case, run_eagerly=False, optimizer=scaled())
     eager, eager_history, _, _ = _train(case, run_eagerly=True, optimizer=scaled())
     _assert_close(history, eager_history)
-    _assert_close(model.get_weights(), eager.get_weights())
+    _assert_weights_close(model, eager)
 
 
 def test_dropout_draws_new_noise_at_every_step(capture_at_once):
