@@ -104,7 +104,8 @@ def main(argv=None):
         generation_sizes["totals"] = (24,)
 
     candidates = encoder_candidates(sizes, steps)
-    warmup = EAGER_CALLS + 2
+    # Quick runs smoke the code: their figures mean nothing, uncaptured.
+    warmup = 1 if args.quick else EAGER_CALLS + 2
     timed = {
         "fit": timing.measure_interleaved(
             {name: candidate[0] for name, candidate in candidates.items()},

@@ -99,6 +99,19 @@ def test_generation_quick(capsys, tmp_path):
 
 
 @pytest.mark.slow
+def test_overhead_quick(capsys, tmp_path):
+    records = run_quick("overhead", capsys, tmp_path)
+    expected = {"keras_seq.Task"}
+    if keras.backend.backend() == "torch":
+        expected.add("torch.nn")
+    assert set(by_name(records, mode="fit")) == expected
+    assert set(by_name(records, mode="predict")) == expected
+    generate = by_name(records, mode="generate")
+    assert set(generate) == {"keras_seq.CausalLM", "keras_hub.GPT2CausalLM"}
+    assert generate["keras_seq.CausalLM"]["ms_per_step"] > 0
+
+
+@pytest.mark.slow
 def test_attention_quick(capsys, tmp_path):
     records = run_quick("attention", capsys, tmp_path)
     assert {record["sizes"]["time"] for record in records} == {32, 64}
