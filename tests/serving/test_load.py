@@ -30,6 +30,13 @@ def _resident_mb():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="not flat yet: measured 2026-12-04 under JAX (load average 10), no "
+    "failed request but resident memory 2.0 -> 3.6 GB and p99 59 s (median "
+    "0.44 s): the attention map runs the layers eagerly at each text's exact "
+    "length, so every new length compiles again (issue 24)",
+)
 def test_two_hundred_requests_from_eight_clients(tmp_path):
     app = build_app("rotten_tomatoes")
     rng = np.random.default_rng(0)
@@ -58,8 +65,6 @@ def test_two_hundred_requests_from_eight_clients(tmp_path):
         after = _resident_mb()
     statuses = [status for status, _ in results]
     latencies = np.array([seconds for _, seconds in results])
-    assert statuses == [200] * REQUESTS
-    assert after < before * 1.10, (before, after)
     summary = {
         "requests": REQUESTS,
         "clients": CLIENTS,
@@ -68,5 +73,8 @@ def test_two_hundred_requests_from_eight_clients(tmp_path):
         "rss_mb_before": round(before, 1),
         "rss_mb_after": round(after, 1),
     }
+    summary["failed"] = sum(status != 200 for status in statuses)
     (tmp_path / "load.json").write_text(json.dumps(summary))
     print("load check:", json.dumps(summary))
+    assert statuses == [200] * REQUESTS
+    assert after < before * 1.10, (before, after)
