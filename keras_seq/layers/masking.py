@@ -136,7 +136,7 @@ def guard_empty_rows(mask, is_causal, query_length, key_length):
 
 
 def fused_kernel_mask(mask, query_length, key_length):
-    """`mask` as the fused attention kernels take it: `(batch, heads, time, source_time)`.
+    """`mask` as fused attention kernels take it, `(batch, heads, time, source)`.
 
     Its query and key axes full length, its batch and head axes as they
     are (1 or full). cuDNN's fused kernel, which JAX takes on a GPU,
