@@ -31,7 +31,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import encoder  # noqa: E402
 import generation  # noqa: E402
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import timing  # noqa: E402
 
 from keras_seq.models import Task  # noqa: E402
@@ -70,12 +69,7 @@ def task_candidate(sizes, data):
 
 
 def encoder_candidates(sizes, steps):
-    rng = np.random.default_rng(0)
-    shape = (steps * sizes["batch"], sizes["time"], sizes["dim"])
-    data = (
-        rng.standard_normal(shape).astype("float32"),
-        rng.standard_normal(shape).astype("float32"),
-    )
+    data = encoder.random_data(sizes, steps)
     candidates = {"keras_seq.Task": task_candidate(sizes, data)}
     if timing.backend() == "torch":
         candidates["torch.nn"] = encoder.torch_candidate(sizes, data)

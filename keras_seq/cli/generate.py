@@ -124,7 +124,7 @@ class Streamer:
 
         options = {
             "compiled": not model.run_eagerly,
-            "jit_compile": bool(model.jit_compile),
+            "jit_compile": model.generate_jit_compile(),
         }
         self._read_prompt = InferenceFunction(
             read_prompt, variables=model.variables, **options
