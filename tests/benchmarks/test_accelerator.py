@@ -28,6 +28,9 @@ def run_sections(capsys, tmp_path, sections):
     return records
 
 
+# Each runs the whole module at tiny sizes (minutes on two cores): slow,
+# beside the quick smoke of encoder.py and generation.py in the default run.
+@pytest.mark.slow
 def test_peak_preset_and_smoke(capsys, tmp_path):
     records = run_sections(capsys, tmp_path, "matmul_peak,preset,smoke")
     found = by_name(records, mode=None)  # not the records ending each section
@@ -41,6 +44,7 @@ def test_peak_preset_and_smoke(capsys, tmp_path):
         assert found[name]["variable_dtype"] == "float32"
 
 
+@pytest.mark.slow
 def test_encoder_and_generation(capsys, tmp_path):
     records = run_sections(capsys, tmp_path, "encoder,generation")
     train = {
