@@ -9,7 +9,8 @@ a GPU waiting. Times, on one thread:
   encoder benchmark's keras-seq model, built as a `keras_seq.models.Task`
   (the base of every application, whose steps on PyTorch replay captured
   graphs), against `torch.nn.TransformerEncoder` trained by a plain
-  PyTorch loop under PyTorch;
+  PyTorch loop under PyTorch, and against the same Task compiled with
+  `run_eagerly=True` (Keras' own eager steps, as before the graphs);
 - `predict`: milliseconds per `predict_on_batch`, against the `torch.nn`
   model's forward under `torch.no_grad()` in eval mode;
 - `generate`: milliseconds per generated token of a `CausalLM` of the same
@@ -58,11 +59,13 @@ def one_thread():
         torch.set_num_threads(1)
 
 
-def task_candidate(sizes, data):
+def task_candidate(sizes, data, run_eagerly=False):
     """`(train, predict)` of the encoder benchmark's keras-seq model as a Task."""
     stack = encoder.build_keras("keras_seq.TransformerEncoder", sizes)
     model = Task(stack.inputs, stack.outputs, init_config={})
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-4), loss="mse", run_eagerly=run_eagerly
+    )
     x, y = data
     train = timing.fit_one_epoch(model, x, y, sizes["batch"])
     return train, lambda: model.predict_on_batch(x[: sizes["batch"]])
@@ -72,6 +75,11 @@ def encoder_candidates(sizes, steps):
     data = encoder.random_data(sizes, steps)
     candidates = {"keras_seq.Task": task_candidate(sizes, data)}
     if timing.backend() == "torch":
+        # Keras' own eager steps (PyTorch runs eagerly anyway): the same
+        # model without the captured graphs.
+        candidates["keras_seq.Task(run_eagerly)"] = task_candidate(
+            sizes, data, run_eagerly=True
+        )
         candidates["torch.nn"] = encoder.torch_candidate(sizes, data)
     return candidates
 
@@ -129,7 +137,8 @@ def main(argv=None):
             repeats,
         ).items()
     }
-    peers = {"fit": ["torch.nn"], "predict": ["torch.nn"]}
+    eager = "keras_seq.Task(run_eagerly)"
+    peers = {"fit": ["torch.nn", eager], "predict": ["torch.nn", eager]}
     peers["generate"] = ["keras_hub.GPT2CausalLM"]
     for mode, results in timed.items():
         mode_sizes = generation_sizes if mode == "generate" else sizes
