@@ -89,6 +89,13 @@ def head_rows(model):
     ]
 
 
+def frame_shape(config):
+    """`(height, width, channels)` of one image (or video frame) of `config`."""
+    size = config["image_size"]
+    size = tuple(size) if isinstance(size, (list, tuple)) else (size, size)
+    return (*size, config.get("num_channels", 3))
+
+
 def convert(checkpoint, classifier_activation="softmax", **kwargs):
     """A `ViT` with the weights (and image preprocessor) of `checkpoint`."""
     from keras_seq.applications import ViT
@@ -96,10 +103,8 @@ def convert(checkpoint, classifier_activation="softmax", **kwargs):
 
     check_model_type(checkpoint, MODEL_TYPES)
     config = checkpoint.config
-    size = config["image_size"]
-    size = tuple(size) if isinstance(size, (list, tuple)) else (size, size)
-    channels = config.get("num_channels", 3)
-    input_shape = (*size, channels)
+    input_shape = frame_shape(config)
+    channels = input_shape[-1]
     scaling = pixel_scaling(checkpoint.path, channels)
     preprocessor = None if scaling is None else ImagePreprocessor(input_shape, *scaling)
     model = ViT(

@@ -13,6 +13,7 @@ from keras_seq.convert.images import pixel_scaling
 from keras_seq.convert.vit import embedding_rows
 from keras_seq.convert.vit import encoder_config
 from keras_seq.convert.vit import encoder_rows
+from keras_seq.convert.vit import frame_shape
 from keras_seq.convert.vit import head_config
 from keras_seq.convert.vit import head_rows
 from keras_seq.convert.weights import assign
@@ -28,10 +29,8 @@ def convert(checkpoint, classifier_activation="softmax", **kwargs):
 
     check_model_type(checkpoint, MODEL_TYPES)
     config = checkpoint.config
-    size = config["image_size"]
-    size = tuple(size) if isinstance(size, (list, tuple)) else (size, size)
-    channels = config.get("num_channels", 3)
-    input_shape = (config["num_frames"], *size, channels)
+    input_shape = (config["num_frames"], *frame_shape(config))
+    channels = input_shape[-1]
     scaling = pixel_scaling(checkpoint.path, channels)
     preprocessor = None if scaling is None else VideoPreprocessor(input_shape, *scaling)
     model = ViViT(

@@ -17,7 +17,9 @@ import pytest
 from keras_seq.applications import CausalLM
 
 pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="XLA choice of TensorFlow"
+    keras.backend.backend() != "tensorflow",
+    reason="whether XLA compiles generate is a choice under TensorFlow only: "
+    "JAX always jits it, PyTorch replays captured steps (test_captured_decode.py)",
 )
 SIZES = {"num_layers": 1, "num_heads": 2, "hidden_dim": 16, "intermediate_dim": 32}
 PROMPTS = np.random.default_rng(0).integers(1, 20, size=(2, 3)).astype("int32")

@@ -127,7 +127,11 @@ def test_recompiling_drops_the_graphs(capture_at_once):
         assert model._graph_steps().gradients.captures == 1
 
 
-@pytest.mark.skipif(not ON_TORCH, reason="CapturedGraphs is PyTorch's (others jit)")
+@pytest.mark.skipif(
+    not ON_TORCH,
+    reason="capturing is PyTorch's: JAX and TensorFlow jit Keras' steps, "
+    "tested by the comparisons above on every backend",
+)
 def test_a_function_reading_its_values_runs_eagerly():
     """Data-dependent Python is never baked into a graph: it runs eagerly."""
     scale_by_sum = CapturedGraphs(lambda x: x * int(keras.ops.sum(x)), eager_calls=0)
@@ -139,7 +143,11 @@ def test_a_function_reading_its_values_runs_eagerly():
     assert scale_by_sum.captures == 0
 
 
-@pytest.mark.skipif(not ON_TORCH, reason="CapturedGraphs is PyTorch's (others jit)")
+@pytest.mark.skipif(
+    not ON_TORCH,
+    reason="capturing is PyTorch's: JAX and TensorFlow jit Keras' steps, "
+    "tested by the comparisons above on every backend",
+)
 def test_each_signature_is_captured_after_its_eager_calls():
     calls = []
 
