@@ -1,6 +1,7 @@
 """The building blocks of keras-seq: subclassed Keras layers."""
 
 from keras_seq.layers.class_token import ClassToken
+from keras_seq.layers.factorised_attention_encoder import FactorisedAttentionEncoder
 from keras_seq.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_seq.layers.multi_head_self_attention import MultiHeadSelfAttention
 from keras_seq.layers.patch_embedding import PatchEmbedding
@@ -12,6 +13,7 @@ from keras_seq.layers.tubelet_embedding import TubeletEmbedding
 
 __all__ = [
     "ClassToken",
+    "FactorisedAttentionEncoder",
     "MaskedMeanPooling",
     "MultiHeadSelfAttention",
     "PatchEmbedding",
