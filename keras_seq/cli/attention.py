@@ -99,9 +99,8 @@ def _text_scores(loaded, text):
         tokens = ["[class]", *tokens]
     scorer = _decoder_scores if builder == "CausalLM" else _encoder_scores
     size = len(tokens)
-    return [
-        layer[:, :size, :size] for layer in _numpy(scorer(stack, x, mask))
-    ], tokens
+    maps = _numpy(scorer(stack, x, mask))
+    return [layer[:, :size, :size] for layer in maps], tokens
 
 
 def _image_scores(loaded, image):
