@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 from keras import ops
 
 from keras_seq.applications.model_parts import POOLINGS
@@ -6,6 +7,7 @@ from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import ClassToken
+from keras_seq.layers import FactorisedAttentionEncoder
 from keras_seq.layers import PositionalEmbedding
 from keras_seq.layers import TubeletEmbedding
 from keras_seq.models import TransformerEncoderStack
@@ -15,9 +17,16 @@ from keras_seq.utils.validation import check_head
 from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
+from keras_seq.utils.validation import check_size_tuple
 from keras_seq.utils.validation import check_transformer_sizes
 
-VARIANTS = ("spatiotemporal", "factorised_encoder")
+# ViViT's models 3 and 4: the factorisation of their encoder layers.
+FACTORISED_ATTENTION = {
+    "factorised_self_attention": "self_attention",
+    "factorised_dot_product": "dot_product",
+}
+VARIANTS = ("spatiotemporal", "factorised_encoder", *FACTORISED_ATTENTION)
+TUBELET_INITS = ("central_frame", "filter_inflation")
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -35,25 +44,43 @@ class ViViT(ClassifierTask):
       is pooled to one token per slot; those tokens, with learned temporal
       positions, go through a temporal encoder (`num_temporal_layers`).
       Attention costs grow with `slots * patches**2 + slots**2` instead of
-      `(slots * patches)**2`.
+      `(slots * patches)**2`;
+    - `variant="factorised_self_attention"` (ViViT model 3): each of the
+      `num_layers` encoder layers attends over the patches of each time
+      slot, then over the slots at each patch position, then runs its
+      feed-forward network (`keras_seq.layers.FactorisedAttentionEncoder`);
+      attention costs grow with `slots * patches**2 + patches * slots**2`;
+    - `variant="factorised_dot_product"` (ViViT model 4): in each encoder
+      layer half the heads attend over the patches of each time slot and
+      half over the slots at each patch position, concatenated and
+      projected as one attention; the cost of model 3 at half the heads
+      each, the parameters of model 1.
 
     Pooling takes a learned class token's output (`"class_token"`, in each
-    encoder) or the mean over tokens (`"mean"`).
+    encoder) or the mean over tokens (`"mean"`). Models 3 and 4 keep the
+    `(slots, patches)` grid through every layer, where a class token has
+    no place (the paper has none in between): they pool by the mean over
+    all tubelets, after the final layer normalization.
 
     Args:
         input_shape: `(frames, height, width, channels)`, divisible by
             `tubelet_size`.
         tubelet_size: int or `(frames, height, width)` of each tubelet.
         classes: number of classes; ignored with `include_top=False`.
-        variant: `"spatiotemporal"` or `"factorised_encoder"`.
-        num_layers: encoder layers (of the spatial encoder when factorised).
+        variant: `"spatiotemporal"`, `"factorised_encoder"`,
+            `"factorised_self_attention"` or `"factorised_dot_product"`.
+        num_layers: encoder layers (of the spatial encoder of the
+            factorised encoder).
         num_temporal_layers: layers of the temporal encoder of the
-            factorised variant; defaults to `num_layers`.
+            factorised encoder; defaults to `num_layers`. The other
+            variants have no temporal encoder and ignore it.
         num_heads: attention heads per layer; must divide `hidden_dim`.
         hidden_dim: size of each token.
         intermediate_dim: hidden size of each feed-forward network.
         dropout: dropout rate of the encoder layers and the pooled features.
-        pooling: `"class_token"` or `"mean"`.
+        pooling: `"class_token"` or `"mean"`; None (the default) takes
+            `"class_token"` for models 1 and 2, `"mean"` for models 3 and
+            4 (which take nothing else).
         activation: of the feed-forward networks: `"gelu"` (exact) or
             `"gelu_approximate"` (tanh), or any Keras activation.
         layer_norm_epsilon: of every layer normalization.
@@ -93,7 +120,7 @@ class ViViT(ClassifierTask):
         hidden_dim=64,
         intermediate_dim=128,
         dropout=0.1,
-        pooling="class_token",
+        pooling=None,
         activation="gelu",
         layer_norm_epsilon=1e-5,
         include_top=True,
@@ -112,7 +139,16 @@ class ViViT(ClassifierTask):
         if num_temporal_layers is not None:
             check_positive_int("num_temporal_layers", num_temporal_layers)
         check_rate("dropout", dropout)
+        factorisation = FACTORISED_ATTENTION.get(variant)
+        if pooling is None:
+            pooling = "mean" if factorisation else "class_token"
         check_choice("pooling", pooling, POOLINGS)
+        if factorisation and pooling != "mean":
+            raise ValueError(
+                f"`variant={variant!r}` keeps the grid of tubelets in every "
+                "layer and has no class token: it pools by the mean, "
+                f'`pooling="mean"` (or None). Received: pooling={pooling!r}'
+            )
         check_head(classes, include_top, classifier_activation)
         sizes = (num_heads, intermediate_dim, dropout, activation)
         factorised = variant == "factorised_encoder"
@@ -155,6 +191,25 @@ class ViViT(ClassifierTask):
                 dtype=dtype,
                 name="temporal_encoder",
             )(x)
+        elif factorisation:
+            slots, height, width = embedding.grid_shape
+            x = ops.reshape(x, (-1, slots, height * width, hidden_dim))
+            for index in range(num_layers):
+                x = FactorisedAttentionEncoder(
+                    num_heads,
+                    intermediate_dim,
+                    factorisation=factorisation,
+                    dropout=dropout,
+                    activation=activation,
+                    norm_first=True,
+                    layer_norm_epsilon=layer_norm_epsilon,
+                    dtype=dtype,
+                    name=f"encoder_layer_{index}",
+                )(x)
+            x = keras.layers.LayerNormalization(
+                epsilon=layer_norm_epsilon, dtype=dtype, name="encoder_norm"
+            )(x)
+            x = ops.reshape(x, (-1, slots * height * width, hidden_dim))
         else:
             x = TransformerEncoderStack(
                 num_layers,
@@ -197,3 +252,168 @@ class ViViT(ClassifierTask):
             **kwargs,
         )
         load_weights(self, weights)
+
+    @classmethod
+    def from_vit(
+        cls,
+        vit,
+        frames,
+        tubelet_frames=2,
+        tubelet_init="central_frame",
+        variant="spatiotemporal",
+        **kwargs,
+    ):
+        """A ViViT initialised from a `ViT` trained on images, as in the paper.
+
+        The ViViT takes the ViT's sizes, frame shape and patch size, clips of
+        `frames` frames and tubelets of `tubelet_frames` frames. Its
+        weights come from the ViT wherever the shapes fit:
+
+        - the tubelet projection from the patch projection, by
+          `tubelet_init` (`inflate_patch_kernel`), and its bias;
+        - the positions of each time slot's patches from the ViT's patch
+          positions (the same for every slot); the class token, with its
+          position, from the ViT's;
+        - the encoder layers from the ViT's: model 1's encoder, model 2's
+          spatial encoder (its temporal encoder and temporal positions
+          start afresh), model 3's spatial attention (its temporal
+          attention starts at zero, so each layer is the ViT's layer on
+          each frame, as in the paper) and model 4's heads (the first half
+          of the ViT's heads attend over space, the second half over time);
+        - the classifier, if `classes` is the ViT's.
+
+        Args:
+            vit: a `keras_seq.applications.ViT` (e.g. `ViT(weights="mnist_vit")`).
+            frames: frames of each clip, divisible by `tubelet_frames`.
+            tubelet_frames: frames of each tubelet.
+            tubelet_init: `"central_frame"` or `"filter_inflation"`.
+            variant: the ViViT model, as in `ViViT`.
+            **kwargs: other `ViViT` arguments that keep the shapes of the
+                ViT's weights (`classes`, `dropout`, `num_temporal_layers`,
+                `preprocessor`, `name`, `dtype`, ...).
+
+        Example:
+
+        >>> from keras_seq.applications import ViT
+        >>> vit = ViT(input_shape=(28, 28, 1), patch_size=7, classes=10)
+        >>> vivit = ViViT.from_vit(vit, frames=4, tubelet_init="filter_inflation")
+        >>> vivit.predict(np.zeros((1, 4, 28, 28, 1)), verbose=0).shape
+        (1, 10)
+        """
+        check_choice("tubelet_init", tubelet_init, TUBELET_INITS)
+        config = vit.get_config()
+        fixed = ("num_layers", "num_heads", "hidden_dim", "intermediate_dim")
+        fixed += ("activation", "layer_norm_epsilon", "input_shape", "tubelet_size")
+        changed = sorted(set(kwargs) & set(fixed))
+        if changed:
+            raise ValueError(
+                "`from_vit` takes the ViT's sizes, activation and shapes: they "
+                f"fix its weights' shapes. Received: {changed}"
+            )
+        vit_arguments = fixed[:-2] + ("dropout", "classes", "classifier_activation")
+        arguments = {name: config[name] for name in vit_arguments}
+        if variant not in FACTORISED_ATTENTION:
+            arguments["pooling"] = config["pooling"]
+        patch_size = check_size_tuple("patch_size", config["patch_size"], 2)
+        model = cls(
+            input_shape=(frames, *config["input_shape"]),
+            tubelet_size=(tubelet_frames, *patch_size),
+            variant=variant,
+            **{**arguments, **kwargs},
+        )
+        _copy_vit(vit, model, tubelet_init)
+        return model
+
+
+def inflate_patch_kernel(kernel, frames, tubelet_init):
+    """A tubelet projection's kernel from a patch projection's (Arnab et al.).
+
+    Args:
+        kernel: `(height, width, channels, dim)`, of a 2-D patch embedding.
+        frames: frames of each tubelet.
+        tubelet_init: `"central_frame"`: the 2-D kernel at the tubelet's
+            central frame (`frames // 2`), zeros at the others, so a
+            tubelet embeds as its central frame's patch; or
+            `"filter_inflation"`: the 2-D kernel at every frame, divided by
+            `frames`, so a tubelet of identical frames embeds as one of them.
+
+    Returns:
+        `(frames, height, width, channels, dim)`.
+
+    Example:
+
+    >>> inflate_patch_kernel(np.ones((7, 7, 1, 8)), 2, "filter_inflation").shape
+    (2, 7, 7, 1, 8)
+    """
+    check_choice("tubelet_init", tubelet_init, TUBELET_INITS)
+    kernel = np.asarray(kernel)
+    if tubelet_init == "filter_inflation":
+        return np.repeat(kernel[None], frames, axis=0) / frames
+    inflated = np.zeros((frames, *kernel.shape), kernel.dtype)
+    inflated[frames // 2] = kernel
+    return inflated
+
+
+def _copy_vit(vit, model, tubelet_init):
+    """Sets the weights of the ViViT `model` from `vit` (see `ViViT.from_vit`)."""
+    source, target = vit.get_layer("embedding"), model.get_layer("embedding")
+    kernel, bias = source.projection.get_weights()
+    frames = target.patch_shape[0]
+    target.projection.set_weights(
+        [inflate_patch_kernel(kernel, frames, tubelet_init), bias]
+    )
+    positions = ops.convert_to_numpy(source.position_embedding.position_embeddings)
+    class_token = None
+    if source.class_embedding is not None:
+        class_token = ops.convert_to_numpy(source.class_embedding.token)
+        class_position, positions = positions[:1], positions[1:]
+    slots = target.grid_shape[0]
+    patch_positions = np.tile(positions, (slots, 1))
+    encoder = vit.get_layer("encoder")
+    config = model.get_config()
+    if config["variant"] == "spatiotemporal":
+        if target.class_embedding is not None:
+            target.class_embedding.set_weights([class_token])
+            patch_positions = np.concatenate([class_position, patch_positions])
+        model.get_layer("encoder").set_weights(encoder.get_weights())
+    elif config["variant"] == "factorised_encoder":
+        if class_token is not None and config["pooling"] == "class_token":
+            # The spatial class token comes without a position: it takes its own.
+            token = class_token + class_position[None]
+            model.get_layer("spatial_class_token").set_weights([token])
+        model.get_layer("spatial_encoder").set_weights(encoder.get_weights())
+    else:
+        for index, layer in enumerate(encoder.transformer_layers):
+            _copy_encoder_layer(layer, model.get_layer(f"encoder_layer_{index}"))
+        model.get_layer("encoder_norm").set_weights(encoder.final_norm.get_weights())
+    target.position_embedding.set_weights([patch_positions])
+    vit_config = vit.get_config()
+    if config["include_top"] and vit_config["include_top"]:
+        if config["classes"] == vit_config["classes"]:
+            classifier = vit.get_layer("classifier").get_weights()
+            model.get_layer("classifier").set_weights(classifier)
+
+
+def _copy_encoder_layer(source, target):
+    """A ViT encoder layer's weights into a `FactorisedAttentionEncoder`."""
+    sublayers = ("self_attention_norm", "intermediate_dense", "output_dense")
+    for name in (*sublayers, "feedforward_norm"):
+        getattr(target, name).set_weights(getattr(source, name).get_weights())
+    attention = source.self_attention.get_weights()
+    temporal = target.temporal_attention
+    if target.factorisation == "self_attention":
+        target.self_attention.set_weights(attention)
+        # Zero temporal attention: each layer starts as the ViT's per frame.
+        temporal.set_weights([np.zeros(w.shape) for w in temporal.weights])
+        return
+    # Query, key and value kernels `(dim, heads, head_dim)`, their biases
+    # `(heads, head_dim)`, the output kernel `(heads, head_dim, dim)`: each
+    # half of the heads to one half of the layer; the output bias once.
+    half = source.num_heads // 2
+    *projections, output_kernel, output_bias = attention
+    spatial = [w[..., :half, :] for w in projections] + [output_kernel[:half]]
+    spatial.append(output_bias)
+    temporal_weights = [w[..., half:, :] for w in projections]
+    temporal_weights += [output_kernel[half:], np.zeros_like(output_bias)]
+    target.self_attention.set_weights(spatial)
+    temporal.set_weights(temporal_weights)
