@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -111,6 +112,25 @@ def test_factorised_attention_keeps_the_grid(variant):
     # 2 time slots of 2 x 2 tubelets through every layer, no class token.
     assert model.get_layer("encoder_layer_0").output.shape == (None, 2, 4, 16)
     assert predict(model, _videos()).shape == (6, SIZES["hidden_dim"])
+
+
+@pytest.mark.parametrize(
+    "variant, policy",
+    [
+        ("factorised_self_attention", "mixed_float16"),
+        ("factorised_dot_product", "mixed_bfloat16"),
+    ],
+)
+def test_factorised_attention_dtype_policy(variant, policy):
+    model = ViViT(INPUT_SHAPE, TUBELET, CLASSES, variant=variant, dtype=policy, **SIZES)
+    for layer in model._flatten_layers(include_self=False):
+        if not isinstance(layer, keras.layers.InputLayer):
+            expected = "float32" if layer.name == "predictions" else policy
+            assert layer.dtype_policy.name == expected, layer.name
+    assert all(variable.dtype == "float32" for variable in model.weights)
+    model.compile()
+    history = model.fit(_videos(), np.arange(6) % CLASSES, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
 
 
 def _vit(pooling="class_token", seed=0):
