@@ -4,6 +4,7 @@ import inspect
 import keras
 
 from keras_seq.models import input_checks
+from keras_seq.models import replicas
 from keras_seq.models.captured_graphs import can_capture
 from keras_seq.models.graph_steps import GraphSteps
 from keras_seq.models.raw_inputs import PreprocessedBatches
@@ -108,6 +109,8 @@ class Task(keras.Model):
         if metrics == "auto":
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        # Under tf.distribute: clip the whole batch's gradient (replicas.py).
+        replicas.sum_before_clipping(self.optimizer)
         # Graphs captured with the old loss and metrics no longer hold.
         self._captured_steps = None
 
@@ -143,6 +146,13 @@ class Task(keras.Model):
         if steps is None:
             return super().predict_step(*args, **kwargs)
         return steps.predict_step(*args, **kwargs)
+
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
+        loss = super().compute_loss(x, y, y_pred, sample_weight, training=training)
+        # Under tf.distribute: a masked mean over every replica's real tokens.
+        return replicas.token_share(loss, self.loss, y, y_pred)
 
     def compile_from_config(self, config):
         # Keras skips compiling a loaded model whose `compile()` is
