@@ -22,6 +22,8 @@ from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
 from keras_seq.cli.files import HISTORY_FILE
 from keras_seq.cli.files import read_json
+from keras_seq.cli.predict import input_kind
+from keras_seq.cli.tokens import token_text
 
 _LOCAL = ("127.0.0.1", "localhost", "::1")
 _TOP = 10
@@ -29,15 +31,13 @@ _STREAMERS_KEPT = 4
 
 
 def _kind(model):
-    from keras_seq.cli.predict import input_kind
     from keras_seq.models import GenerativeTask
 
     builder = type(model).__name__
     if isinstance(model, GenerativeTask):
-        # A captioner's prompt is an image: not on the page yet.
-        return "other" if builder == "ImageCaptioner" else "generate"
+        return "caption" if builder == "ImageCaptioner" else "generate"
     if builder == "SequenceTagger":
-        return "other"
+        return "tag"
     return input_kind(model.preprocessor)
 
 
@@ -98,9 +98,15 @@ class Service:
             "labels": self.loaded.labels,
             "card": _card(self.reference, self.loaded),
         }
-        if self.kind == "image":
-            info["image_shape"] = list(self.preprocessor.image_shape)
-        if self.kind == "generate":
+        if self.kind in ("image", "caption"):
+            images = getattr(self.preprocessor, "image_preprocessor", self.preprocessor)
+            info["image_shape"] = list(images.image_shape)
+        if self.kind == "tag":
+            info["reads"] = input_kind(self.preprocessor)
+            if info["reads"] == "series":
+                info["channels"] = int(self.preprocessor.channels)
+                info["sequence_length"] = int(self.preprocessor.sequence_length)
+        if self.kind in ("generate", "caption"):
             sampler = self.model.sampler
             info["samplers"] = list(SAMPLERS)
             info["default_sampler"] = (
@@ -151,6 +157,56 @@ class Service:
                 "weights": maps[-1].mean(axis=0).round(4).tolist(),
             }
         return result
+
+    def tag(self, text):
+        """A tagger's label or value at every real step of `text`.
+
+        A series is given as numbers, `channels` a step, separated by
+        commas, spaces or new lines; one longer than the model reads is cut
+        to its last steps (as `keras-seq predict` does), with a note.
+        """
+        from keras_seq.cli import predict
+        from keras_seq.serving.errors import BadInput
+
+        result = {"note": None}
+        if input_kind(self.preprocessor) == "series":
+            series = _numbers(text, self.preprocessor.channels)
+            limit = self.preprocessor.sequence_length
+            if len(series) > limit:
+                result["note"] = (
+                    f"{len(series)} steps; this model reads at most {limit}: "
+                    f"the last {limit} were read"
+                )
+                series = series[-limit:]
+            steps = [" ".join(f"{v:g}" for v in step) for step in series]
+            inputs = [series]
+        else:
+            ids = self._preprocess([text])
+            tokenizer = models.text_tokenizer(self.preprocessor)
+            steps = [token_text(tokenizer, int(i)) for i in ids[0] if i != 0]
+            inputs = [text]
+        try:
+            answer = predict._tag(self.loaded, inputs)[0]
+        except (ValueError, TypeError) as error:
+            raise BadInput(one_line(error)) from None
+        if "labels" in answer:
+            outputs = answer["labels"]
+        else:
+            outputs = [round(value, 4) for value in answer["outputs"]]
+        result["steps"] = [
+            {"input": step, "output": output} for step, output in zip(steps, outputs)
+        ]
+        if "next" in answer:
+            result["next"] = round(answer["next"], 4)
+        return result
+
+    def _preprocess(self, inputs):
+        from keras_seq.serving.errors import BadInput
+
+        try:
+            return self.preprocessor(inputs)
+        except (ValueError, TypeError) as error:
+            raise BadInput(one_line(error)) from None
 
     def _predict(self, inputs):
         from keras_seq.serving.errors import BadInput
@@ -210,6 +266,29 @@ class Service:
             sampler = command.seeded_sampler(name, seed)
             self._streamers[key] = command.Streamer(self.model, sampler, max_length)
         return self._streamers[key]
+
+
+def _numbers(text, channels):
+    """A `(steps, channels)` float32 series from numbers typed on the page."""
+    import numpy as np
+
+    from keras_seq.serving.errors import BadInput
+
+    words = text.replace(",", " ").split()
+    try:
+        values = np.array([float(word) for word in words], "float32")
+    except ValueError as error:
+        raise BadInput(
+            f"the series must be numbers separated by commas or spaces: {error}"
+        ) from None
+    if not np.isfinite(values).all():
+        raise BadInput("the series must be finite numbers (no nan or inf)")
+    if len(values) % channels:
+        raise BadInput(
+            f"the series has {len(values)} numbers; this model reads {channels} "
+            "a step: give a multiple of that"
+        )
+    return values.reshape(-1, channels)
 
 
 def build_app(reference):

@@ -66,12 +66,15 @@ def create_app(service):
     info = service.info()
 
     def locked(function, *args):
-        if not lock.acquire(timeout=WAIT_SECONDS):
-            raise BadInput("the model is busy with other requests: try again")
+        acquire()
         try:
             return function(*args)
         finally:
             lock.release()
+
+    def acquire():
+        if not lock.acquire(timeout=WAIT_SECONDS):
+            raise BadInput("the model is busy with other requests: try again")
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -119,27 +122,37 @@ def create_app(service):
         image = decode_image(data, info["image_shape"])
         return await _in_thread(locked, service.classify_image, image)
 
+    @app.post("/api/tag")
+    async def tag(request: Request):
+        if info["kind"] != "tag":
+            raise BadInput(f"this {info['builder']} does not tag sequences")
+        body = await _json(request)
+        text = _text(body.get("text"))
+        return await _in_thread(locked, service.tag, text)
+
     @app.post("/api/generate")
     async def generate(request: Request):
         if info["kind"] != "generate":
-            raise BadInput(f"this {info['builder']} does not generate")
+            raise BadInput(f"this {info['builder']} does not generate from text")
         body = await _json(request)
         prompt = _text(body.get("prompt"), "prompt")
-        sampler = body.get("sampler") or None
-        if sampler is not None and sampler not in info["samplers"]:
-            raise BadInput(
-                f"unknown sampler {sampler!r}: one of {', '.join(info['samplers'])}"
-            )
-        max_length = body.get("max_length")
-        if max_length is not None and (
-            not isinstance(max_length, int) or max_length < 1
-        ):
-            raise BadInput("`max_length` must be a positive integer")
-        seed = body.get("seed", 0)
-        if not isinstance(seed, int) or not 0 <= seed < 2**32:
-            raise BadInput("`seed` must be an integer from 0 to 2**32 - 1")
-        if not lock.acquire(timeout=WAIT_SECONDS):
-            raise BadInput("the model is busy with other requests: try again")
+        return await streamed(prompt, *_settings(info, body))
+
+    @app.post("/api/caption")
+    async def caption(request: Request):
+        if info["kind"] != "caption":
+            raise BadInput(f"this {info['builder']} does not caption images")
+        form = await request.form()
+        file = form.get("file")
+        if not hasattr(file, "read"):
+            raise BadInput("the request has no `file`: upload a PNG or JPEG image")
+        image = decode_image(await file.read(), info["image_shape"])
+        return await streamed(image, *_settings(info, form))
+
+    async def streamed(prompt, sampler, max_length, seed):
+        """The generated text as it grows; a refused prompt is a 422."""
+        # Waited for in a thread: the event loop keeps sending other streams.
+        await _in_thread(acquire)
         try:
             pieces = service.generate(prompt, sampler, max_length, seed)
             # The first piece is made here, so a refused prompt is a 422.
@@ -161,6 +174,33 @@ def create_app(service):
         return StreamingResponse(stream(), media_type="text/plain; charset=utf-8")
 
     return app
+
+
+def _integer(value, name):
+    """An int from JSON (an int) or a form (its digits); BadInput otherwise."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise BadInput(f"`{name}` must be an integer. Received: {name}={value!r}")
+
+
+def _settings(info, body):
+    """`(sampler, max_length, seed)` of a generation request, checked."""
+    sampler = body.get("sampler") or None
+    if sampler is not None and sampler not in info["samplers"]:
+        raise BadInput(
+            f"unknown sampler {sampler!r}: one of {', '.join(info['samplers'])}"
+        )
+    max_length = body.get("max_length") or None
+    if max_length is not None:
+        max_length = _integer(max_length, "max_length")
+        if max_length < 1:
+            raise BadInput("`max_length` must be a positive integer")
+    seed = _integer(body.get("seed", 0), "seed")
+    if not 0 <= seed < 2**32:
+        raise BadInput("`seed` must be an integer from 0 to 2**32 - 1")
+    return sampler, max_length, seed
 
 
 async def _json(request):

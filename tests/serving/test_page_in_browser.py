@@ -129,7 +129,7 @@ def test_upload_a_digit_and_draw_one(browser, tmp_path):
         ActionChains(browser).move_to_element_with_offset(
             canvas, 0, -80
         ).click_and_hold().move_by_offset(0, 160).release().perform()
-        browser.find_element("id", "classify-drawing").click()
+        browser.find_element("id", "send-drawing").click()
         _wait_for_label(browser, previous)
         browser.save_screenshot(str(tmp_path / "vit.png"))
 

@@ -17,7 +17,7 @@ from tests.serving.server import running
 def text_page():
     app = build_app("rotten_tomatoes")
     with running(app) as url:
-        yield url, app.state.service.model
+        yield url, app.state.service
 
 
 def _error(response, status):
@@ -28,7 +28,8 @@ def _error(response, status):
 
 
 def test_text_classifier_page_answers_as_predict(text_page):
-    url, model = text_page
+    url, service = text_page
+    model = service.model
     page = httpx.get(url + "/", timeout=30)
     assert page.status_code == 200 and "<canvas" in page.text
     info = httpx.get(url + "/api/info", timeout=30).json()
@@ -67,7 +68,8 @@ def test_bad_inputs_are_messages_and_the_server_lives(text_page):
 
 
 def test_concurrent_requests_all_answer(text_page):
-    url, model = text_page
+    url, service = text_page
+    model = service.model
     # Up to 8 tokens: one length bucket, traced once (JAX compiles per shape).
     texts = [f"film {i} {'good ' * (i % 3)}" for i in range(16)]
 
@@ -81,6 +83,27 @@ def test_concurrent_requests_all_answer(text_page):
     expected = model.predict(texts, verbose=0).max(axis=1)
     got = [r.json()["predictions"][0]["probability"] for r in responses]
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_attention_map_runs_at_a_few_widths(text_page, monkeypatch):
+    # A width per text length compiles the layers again each time (under
+    # JAX, 1.6 GB over 40 lengths); the bucketed widths keep memory flat.
+    from keras_seq.cli import attention
+
+    _, service = text_page
+    widths = set()
+    scores = attention._encoder_scores
+
+    def recording(stack, x, mask):
+        widths.add(x.shape[1])
+        return scores(stack, x, mask)
+
+    monkeypatch.setattr(attention, "_encoder_scores", recording)
+    for count in range(1, 21):
+        answer = service.classify_text(" ".join(["film"] * count))
+        size = len(answer["attention"]["tokens"])
+        assert np.asarray(answer["attention"]["weights"]).shape == (size, size)
+    assert len(widths) <= 3, sorted(widths)
 
 
 @default_under("tensorflow")
@@ -139,3 +162,81 @@ def test_generation_streams_what_generate_gives():
         assert "tokens" in _error(
             httpx.post(url + "/api/generate", json=long, timeout=30), 422
         )
+
+
+def test_tagger_page_gives_each_steps_output():
+    import keras
+
+    app = build_app("sunspots_lstm")
+    model = app.state.service.model
+    series = np.linspace(20.0, 160.0, 30, dtype="float32")[:, None]
+    typed = ", ".join(f"{value:g}" for value in series[:, 0])
+    with running(app) as url:
+        info = httpx.get(url + "/api/info", timeout=30).json()
+        assert info["kind"] == "tag" and info["reads"] == "series"
+        assert info["channels"] == 1 and info["sequence_length"] == 24
+        answer = httpx.post(url + "/api/tag", json={"text": typed}, timeout=60).json()
+        post = lambda text: httpx.post(  # noqa: E731
+            url + "/api/tag", json={"text": text}, timeout=30
+        )
+        assert "numbers" in _error(post("50, sixty"), 422)
+        assert "finite" in _error(post("50 nan"), 422)
+        assert "empty" in _error(post(" "), 422)
+        assert "does not classify text" in _error(
+            httpx.post(url + "/api/classify", json={"text": "1"}, timeout=30), 422
+        )
+    # Longer than the window: its last 24 steps, as `keras-seq predict` reads.
+    assert answer["note"].startswith("30 steps; this model reads at most 24")
+    window = series[-24:]
+    expected = keras.ops.convert_to_numpy(
+        model(model.preprocessor([window]), training=False)
+    )[0, :, 0]
+    got = [step["output"] for step in answer["steps"]]
+    shown = [step["input"] for step in answer["steps"]]
+    assert shown == [f"{value:g}" for value in window[:, 0]]
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-3)
+    assert answer["next"] == got[-1]
+
+
+def test_a_series_is_read_a_step_of_channels_at_a_time():
+    from keras_seq.cli.serve import _numbers
+    from keras_seq.serving.errors import BadInput
+
+    np.testing.assert_array_equal(_numbers("1, 2\n3 4", 2), [[1, 2], [3, 4]])
+    with pytest.raises(BadInput, match="3 numbers; this model reads 2 a step"):
+        _numbers("1 2 3", 2)
+
+
+def test_captioner_page_captions_an_upload():
+    from PIL import Image
+
+    from keras_seq.datasets import digit_captions
+
+    app = build_app("digit_captions")
+    model = app.state.service.model
+    images, _ = digit_captions.load_data("test")
+    png = io.BytesIO()
+    Image.fromarray(images[0][..., 0]).save(png, format="PNG")
+    upload = {"file": ("number.png", png.getvalue(), "image/png")}
+    with running(app) as url:
+        info = httpx.get(url + "/api/info", timeout=30).json()
+        assert info["kind"] == "caption" and info["image_shape"] == [28, 84, 1]
+        assert "greedy" in info["samplers"]
+        form = {"sampler": "greedy", "seed": "3"}
+        with httpx.stream(
+            "POST", url + "/api/caption", files=upload, data=form, timeout=120
+        ) as response:
+            assert response.status_code == 200, response.read()
+            caption = "".join(response.iter_text())
+        post = lambda **kw: httpx.post(url + "/api/caption", timeout=30, **kw)  # noqa: E731
+        notes = {"file": ("notes.txt", b"hello", "text/plain")}
+        assert "not an image" in _error(post(files=notes), 422)
+        assert "no `file`" in _error(post(data=form), 422)
+        assert "seed" in _error(post(files=upload, data={"seed": "x"}), 422)
+        assert "unknown sampler" in _error(
+            post(files=upload, data={"sampler": "nonsense"}), 422
+        )
+        assert "does not generate from text" in _error(
+            httpx.post(url + "/api/generate", json={"prompt": "a"}, timeout=30), 422
+        )
+    assert caption == model.generate(images[:1], sampler="greedy")[0]
