@@ -160,3 +160,64 @@ def test_stream_a_generation(browser):
         assert browser.find_element("id", "error").text == ""
         shown = browser.find_element("id", "output").get_attribute("textContent")
     assert shown == model.generate("HAMLET", max_length=32, sampler="greedy")
+
+
+@default_under("jax")
+def test_type_a_series_and_read_each_step(browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    app = build_app("sunspots_lstm")
+    with running(app) as url:
+        _open(browser, url)
+        box = browser.find_element("id", "sequence")
+        box.send_keys("50, 60, 70, 80")
+        browser.find_element("id", "tag").click()
+        WebDriverWait(browser, WAIT).until(
+            lambda d: (
+                d.find_elements("css selector", "#steps td.output")
+                or d.find_element("id", "error").text
+            )
+        )
+        assert browser.find_element("id", "error").text == ""
+        shown = [
+            float(cell.text)
+            for cell in browser.find_elements("css selector", "#steps td.output")
+        ]
+        expected = app.state.service.tag("50, 60, 70, 80")
+        assert shown == [step["output"] for step in expected["steps"]]
+        assert f"{expected['next']}" in browser.find_element("id", "next").text
+        box.clear()
+        box.send_keys("fifty")
+        browser.find_element("id", "tag").click()
+        WebDriverWait(browser, WAIT).until(lambda d: d.find_element("id", "error").text)
+        assert "numbers" in browser.find_element("id", "error").text
+
+
+@pytest.mark.slow
+def test_upload_a_number_and_read_its_caption(browser, tmp_path):
+    from PIL import Image
+    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from keras_seq.datasets import digit_captions
+
+    app = build_app("digit_captions")
+    model = app.state.service.model
+    images, _ = digit_captions.load_data("test")
+    path = tmp_path / "number.png"
+    Image.fromarray(images[1][..., 0]).save(path)
+    with running(app) as url:
+        _open(browser, url)
+        assert browser.find_element("id", "canvas").get_attribute("width") == "840"
+        Select(browser.find_element("id", "sampler")).select_by_visible_text("greedy")
+        browser.find_element("id", "upload").send_keys(str(path))
+        WebDriverWait(browser, WAIT).until(
+            lambda d: (
+                d.find_element("id", "output").get_attribute("data-done")
+                or d.find_element("id", "error").text
+            )
+        )
+        assert browser.find_element("id", "error").text == ""
+        shown = browser.find_element("id", "output").get_attribute("textContent")
+        browser.save_screenshot(str(tmp_path / "captioner.png"))
+    assert shown == model.generate(images[1:2], sampler="greedy")[0]

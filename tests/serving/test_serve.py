@@ -240,3 +240,31 @@ def test_captioner_page_captions_an_upload():
             httpx.post(url + "/api/generate", json={"prompt": "a"}, timeout=30), 422
         )
     assert caption == model.generate(images[:1], sampler="greedy")[0]
+
+
+def test_text_tagger_page_tags_each_token(tmp_path):
+    from keras_seq import applications
+    from keras_seq.preprocessing import TextClassifierPreprocessor
+    from tests.serving.exportable import word_piece_tokenizer
+
+    tokenizer = word_piece_tokenizer()
+    tagger = applications.SequenceTagger(
+        3,
+        vocabulary_size=tokenizer.vocabulary_size(),
+        max_length=16,
+        num_layers=1,
+        hidden_dim=16,
+        intermediate_dim=16,
+        preprocessor=TextClassifierPreprocessor(tokenizer, sequence_length=16),
+    )
+    path = tmp_path / "tagger.keras"
+    tagger.save(path)
+    app = build_app(str(path))
+    text = "a gripping, funny film"
+    with running(app) as url:
+        assert httpx.get(url + "/api/info", timeout=30).json()["reads"] == "text"
+        answer = httpx.post(url + "/api/tag", json={"text": text}, timeout=60).json()
+    steps = answer["steps"]
+    assert [step["input"] for step in steps] == ["a", "gripping", ",", "funny", "film"]
+    expected = tagger.predict([text], verbose=0)[0, : len(steps)].argmax(-1)
+    assert [step["output"] for step in steps] == [f"class {i}" for i in expected]
