@@ -24,6 +24,8 @@ Either way the results are the eager function's.
 
 import keras
 
+from keras_seq.models.graph_simplification import simplify
+
 # Calls of one signature run eagerly before it is captured.
 EAGER_CALLS = 10
 # Distinct input signatures captured per function before it runs eagerly.
@@ -89,9 +91,9 @@ class CapturedGraphs:
             PyTorch dispatches, the backward pass's included. Otherwise
             the graph holds the operations as the function calls them
             (`pre_dispatch`: an `einsum` is one operation, not the six
-            views and a matmul it dispatches to), less the conversions
-            that change nothing (`keras.ops` converts its inputs to the
-            dtype they have): half the operations to replay.
+            views and a matmul it dispatches to): half the operations
+            to replay. Either graph is then simplified
+            (`keras_seq.models.graph_simplification`).
 
     Attributes:
         captures: how many graphs have been captured.
@@ -158,7 +160,7 @@ class CapturedGraphs:
             # function computes the same, at eager speed.
             graph = _EAGER
         else:
-            _drop_unchanging_conversions(graph)
+            simplify(graph)
             self.captures += 1
         self.graphs[signature] = graph
         return graph
@@ -167,36 +169,6 @@ class CapturedGraphs:
         """Drops every graph and count (the function's meaning changed)."""
         self.graphs.clear()
         self.calls.clear()
-
-
-def _drop_unchanging_conversions(graph):
-    """Removes the `Tensor.to` calls of `graph` that return their input as is."""
-    import torch
-
-    conversions = {
-        torch.ops.aten.to.dtype,
-        torch.ops.aten.to.dtype_layout,
-        torch.ops.aten.to.device,
-    }
-    for node in list(graph.graph.nodes):
-        if node.op != "call_function" or node.target not in conversions:
-            continue
-        asked_for_copy = node.kwargs.get("copy") or (
-            node.target is torch.ops.aten.to.dtype
-            and len(node.args) > 3
-            and node.args[3]
-        )
-        if asked_for_copy or node.kwargs.get("memory_format") is not None:
-            continue
-        before, after = node.args[0].meta.get("val"), node.meta.get("val")
-        if (
-            before is not None
-            and after is not None
-            and (before.dtype, before.device) == (after.dtype, after.device)
-        ):
-            node.replace_all_uses_with(node.args[0])
-            graph.graph.erase_node(node)
-    graph.recompile()
 
 
 def _flatten(value):

@@ -13,6 +13,7 @@ from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
 from keras_seq.models.captured_graphs import ReadingVariables
 from keras_seq.models.captured_graphs import can_capture
+from keras_seq.models.captured_sampling import CapturedSampling
 from keras_seq.models.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
@@ -260,10 +261,12 @@ class GenerativeTask(Task):
         key = (key, end_token_id, not self.run_eagerly, jit_compile)
         function = self._generate_functions.get(key)
         if function is None:
+            stop_token_ids = None if end_token_id is None else (end_token_id,)
             step = functools.partial(
                 self._generate_step,
                 sampler=sampler,
-                stop_token_ids=None if end_token_id is None else (end_token_id,),
+                stop_token_ids=stop_token_ids,
+                captured_sampling=self._captured_sampling(sampler, stop_token_ids),
             )
             function = InferenceFunction(
                 step,
@@ -295,8 +298,20 @@ class GenerativeTask(Task):
             return "auto"
         return bool(self.jit_compile)
 
-    def _generate_step(self, prompt_ids, source, max_length, sampler, stop_token_ids):
-        """The decode, in `keras.ops` only: the function that gets compiled."""
+    def _generate_step(
+        self,
+        prompt_ids,
+        source,
+        max_length,
+        sampler,
+        stop_token_ids,
+        captured_sampling=None,
+    ):
+        """The decode, in `keras.ops` only: the function that gets compiled.
+
+        On PyTorch `captured_sampling` (`_captured_sampling`), where there
+        is one, runs the sampler's loop.
+        """
         stack = self.decoder_stack
         batch_size, prompt_time = ops.shape(prompt_ids)
         prompt_ids = ops.cast(prompt_ids, "int32")
@@ -310,6 +325,8 @@ class GenerativeTask(Task):
             # The sampler's first step reads token `start - 1`.
             cache = stack.prefill(prompt_ids, start - 1, cache)
 
+        if captured_sampling is not None:
+            return captured_sampling(tokens, cache, start, prompt_mask)
         decode = self._decode_function()
 
         def next_step(tokens, cache, index):
@@ -351,6 +368,19 @@ class GenerativeTask(Task):
                 self._decode, self.variables, DECODE_EAGER_CALLS
             )
         return self._captured_decode.with_current_values()
+
+    def _captured_sampling(self, sampler, stop_token_ids):
+        """PyTorch: `sampler`'s loop with its steps replayed from graphs.
+
+        None where the loop runs as KerasHub's (`run_eagerly`, another
+        backend, a sampler with its own loop); then only the decoding step
+        is captured (`_decode_function`).
+        """
+        if self.run_eagerly or not CapturedSampling.applies(sampler):
+            return None
+        return CapturedSampling(
+            sampler, self._decode, self.variables, stop_token_ids, DECODE_EAGER_CALLS
+        )
 
     def _generation_inputs(self, inputs, start_token_id):
         """Checks `generate`'s inputs: returns `(prompt_ids, source)` in NumPy."""
