@@ -62,6 +62,9 @@ class ViViT(ClassifierTask):
     no place (the paper has none in between): they pool by the mean over
     all tubelets, after the final layer normalization.
 
+    `ViViT.from_vit` initialises any variant from a `ViT` trained on images,
+    with the paper's tubelet initialisations.
+
     Args:
         input_shape: `(frames, height, width, channels)`, divisible by
             `tubelet_size`.
@@ -151,19 +154,19 @@ class ViViT(ClassifierTask):
             )
         check_head(classes, include_top, classifier_activation)
         sizes = (num_heads, intermediate_dim, dropout, activation)
-        factorised = variant == "factorised_encoder"
+        factorised_encoder = variant == "factorised_encoder"
         class_token = pooling == "class_token"
 
         videos = keras.Input(shape=input_shape, name="videos")
         embedding = TubeletEmbedding(
             tubelet_size,
             hidden_dim,
-            class_token=class_token and not factorised,
+            class_token=class_token and not factorised_encoder,
             dtype=dtype,
             name="embedding",
         )
         x = embedding(videos)
-        if factorised:
+        if factorised_encoder:
             slots, height, width = embedding.grid_shape
             # Tokens are time-major: each slot's patches are contiguous, so
             # folding the slots into the batch gives one sequence per slot.
