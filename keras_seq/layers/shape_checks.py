@@ -34,6 +34,9 @@ def _static_size(size):
     """An int, or None for a size unknown before run time."""
     if size is None or is_int(size):
         return size if size is None else int(size)
+    if type(size).__name__ == "SymInt":
+        # torch.export's symbolic size: int() would fix it to the example's.
+        return None
     try:
         # A size torch's tracer returns as a 0-d tensor is known.
         return int(size)
