@@ -72,6 +72,11 @@ def test_a_captured_greedy_loop_generates_as_the_eager_one(capture_at_once, case
         assert sampling is None
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "tensorflow",
+    reason="TensorFlow's XLA draws other numbers than its eager kernels from "
+    "one seed; PyTorch, the backend that captures, and JAX are compared",
+)
 def test_a_random_choice_runs_eagerly_with_the_seeds_of_the_eager_loop(
     capture_at_once,
 ):
