@@ -37,6 +37,46 @@ def _input_signature(model):
     return [model.inputs[0]]
 
 
+def _torch_onnx(model, path):
+    """ONNX through torch.export (the dynamo exporter), every None axis dynamic.
+
+    Keras' own torch ONNX export traces with TorchScript, which fixes the
+    batch and time axes (LayerNormalization's normalized_shape).
+    """
+    import torch
+
+    class Forward(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, inputs):
+            return self.model(inputs, training=False)
+
+    spec = model.inputs[0]
+    # Example sizes of 2 and 3: torch.export fixes an axis of size 0 or 1,
+    # and would tie two axes of equal sizes.
+    example = [3 if axis else 2 for axis in range(len(spec.shape))]
+    names = {0: "batch", 1: "time"}
+    dims = {}
+    for axis, size in enumerate(spec.shape):
+        if size is None:
+            dims[axis] = torch.export.Dim(names.get(axis, f"axis{axis}"))
+        else:
+            example[axis] = size
+    inputs = torch.ones(example, dtype=getattr(torch, spec.dtype))
+    torch.onnx.export(
+        Forward(),
+        (inputs,),
+        path,
+        dynamo=True,
+        dynamic_shapes=(dims,),
+        input_names=[spec.name],
+        output_names=["output"],
+        verbose=False,
+    )
+
+
 def _text_tokenizer(model):
     """The tokenizer of a text classifier's preprocessor, or None."""
     from keras_seq.preprocessing import TextClassifierPreprocessor
@@ -73,6 +113,9 @@ def export_model(model, path, format):
     import keras
 
     support.check(model, format, keras.backend.backend())
+    if format == "onnx" and keras.backend.backend() == "torch":
+        _torch_onnx(model, path)
+        return Exported([model.inputs[0].name])
     if format == "onnx":
         model.export(
             path, format="onnx", input_signature=_input_signature(model), verbose=False

@@ -44,11 +44,12 @@ def check(model, format, backend):
             "(its dynamic shapes); use --backend tensorflow or jax"
         )
     if format == "onnx":
-        if backend == "torch":
+        if backend == "torch" and _recurrent(model):
             raise Unsupported(
-                "onnx from the torch backend fails with a dynamic batch or time "
-                "axis (Keras' TorchScript export of LayerNormalization and "
-                "recurrent loops); use --backend jax"
+                f"onnx of a {builder} from the torch backend fails with a dynamic "
+                "batch or time axis (Keras' torch recurrent layers loop over "
+                "torch.unbind(time) in Python: torch.export fixes the example's "
+                "sizes); use --backend jax"
             )
         if backend == "tensorflow" and not _recurrent(model):
             raise Unsupported(

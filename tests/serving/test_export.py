@@ -164,20 +164,18 @@ ONNX_OK = {
         "sequence_tagger",
         "sequence_tagger_lstm",
     ],
-    "torch": [],
+    "torch": ["text_classifier", "vit", "vivit", "sequence_tagger"],
 }
-ONNX_DEFAULT = {"tensorflow": {"rnn_series"}, "jax": {"text_classifier"}}
-
-
-_REFUSED_HERE = pytest.param(
-    None, marks=pytest.mark.skip(reason="refused here: see test_refusals_are_one_line")
-)
+ONNX_DEFAULT = {
+    "tensorflow": {"rnn_series"},
+    "jax": {"text_classifier"},
+    "torch": {"text_classifier"},
+}
 
 
 @pytest.mark.parametrize(
     "name",
-    default_and_slow(ONNX_OK[BACKEND], ONNX_DEFAULT.get(BACKEND, set()))
-    or [_REFUSED_HERE],
+    default_and_slow(ONNX_OK[BACKEND], ONNX_DEFAULT[BACKEND]),
 )
 def test_onnx_matches_predict_with_dynamic_axes(name, tmp_path):
     import onnxruntime
@@ -191,7 +189,7 @@ def test_onnx_matches_predict_with_dynamic_axes(name, tmp_path):
     # The batch axis, and a sequence's time axis, are named, not fixed.
     dynamic = [isinstance(size, str) for size in spec.shape]
     assert dynamic[0] and (
-        len(model.inputs[0].shape) < 3 or name == "vit" or dynamic[1]
+        len(model.inputs[0].shape) < 3 or name in ("vit", "vivit") or dynamic[1]
     )
     for batch in batches:  # two batch sizes (and lengths, for sequences)
         (outputs,) = session.run(None, {spec.name: batch})
