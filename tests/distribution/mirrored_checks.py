@@ -50,24 +50,33 @@ def _train(model, x, y):
     return np.array(history.history["loss"])
 
 
-def _both(name):
-    """`(losses on one device, losses mirrored, mirrored model)`, same weights."""
+def _clipping():
+    """The tasks' Adam, clipping at 0.1: the recurrent tasks' default
+    clipnorm of 1.0 does not engage on these small batches (their
+    gradients' norms stay below 0.7)."""
+    return keras.optimizers.Adam(learning_rate=1e-3, clipnorm=0.1)
+
+
+def _both(name, optimizer=None):
+    """`(losses on one device, losses mirrored, mirrored model)`, same weights.
+
+    `optimizer`: None for the task's default, or a function that makes one.
+    """
     x, y = application_cases.batch(name, size=16)
+
+    def compiled(model):
+        # Without XLA: the comparison holds either way, and traces much faster.
+        model.compile(optimizer=optimizer() if optimizer else "auto", jit_compile=False)
+        return model
+
     keras.utils.set_random_seed(1)
-    reference = application_cases.build(name)
-    # Without XLA: the comparison holds either way, and traces much faster.
-    reference.compile(jit_compile=False)
+    reference = compiled(application_cases.build(name))
     weights = reference.get_weights()
     # Built and compiled in the scope: the optimizer's variables too.
     with STRATEGY.scope():
-        model = application_cases.build(name)
-        model.compile(jit_compile=False)
+        model = compiled(application_cases.build(name))
     model.set_weights(weights)
     return _train(reference, x, y), _train(model, x, y), model
-
-
-# Models whose loss has no padding mask and whose optimizer does not clip.
-MATCHING = ["text_classifier_mean", "vit", "vivit_spatiotemporal"]
 
 
 def _loads_outside(model, name, tmp_path):
@@ -80,8 +89,14 @@ def _loads_outside(model, name, tmp_path):
     )
 
 
+# Every application, with the optimizer it compiles by default: the
+# generative tasks' loss skips padding (ignore_class=0), the taggers'
+# skips padded steps, the recurrent and generative tasks clip at 1.0. The
+# default run takes the CausalLM, which has a masked loss and clips (its
+# largest gradients' norms are 5 to 7 here).
 @pytest.mark.parametrize(
-    "name", default_and_slow(MATCHING, default={"text_classifier_mean"})
+    "name",
+    default_and_slow(list(application_cases.CASES), default={"causal_lm_transformer"}),
 )
 def test_mirrored_training_gives_the_losses_of_one_device(name, tmp_path):
     expected, losses, model = _both(name)
@@ -89,9 +104,11 @@ def test_mirrored_training_gives_the_losses_of_one_device(name, tmp_path):
     _loads_outside(model, name, tmp_path)
 
 
+# A recurrent model and a tagger (masked loss), with clipping that engages:
+# the optimizer clips the whole batch's gradient, as one device does, not
+# each replica's share of it.
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(application_cases.CASES))
-def test_every_application_trains_mirrored_and_loads_outside(name, tmp_path):
-    _, losses, model = _both(name)
-    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
-    _loads_outside(model, name, tmp_path)
+@pytest.mark.parametrize("name", ["rnn_classifier_lstm", "tagger_transformer"])
+def test_mirrored_clipping_gives_the_losses_of_one_device(name):
+    expected, losses, _ = _both(name, optimizer=_clipping)
+    np.testing.assert_allclose(losses, expected, atol=1e-5, rtol=0)
