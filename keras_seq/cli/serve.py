@@ -5,7 +5,9 @@ classifier, the label, the probabilities and the last layer's attention
 between the tokens; for a ViT, a canvas to draw a digit on (or an image
 to upload), the probabilities and the class token's attention over the
 patches; for a language model or a translator, the output streamed as it
-is produced, with the sampler and its settings. This module is the model
+is produced, with the sampler and its settings; for an image captioner,
+the same canvas or upload and its caption; for a sequence tagger, a text
+or a typed series and the output at every step. This module is the model
 side of the page: `Service` answers the page's requests with the same
 code as `predict`, `attention` and `generate`.
 

@@ -9,8 +9,9 @@ model itself stays behind `service`, an object the command builds (see
 - `info()`: a dict for the page (builder, kind, labels, card, samplers);
 - `classify_text(text)` and `classify_image(image)`: a dict of
   predictions and attention;
+- `tag(text)`: a dict of each step's input and output;
 - `generate(prompt, sampler, max_length, seed)`: an iterator of text
-  pieces.
+  pieces (the prompt is a string, or an image for a captioner).
 
 Every failure reaches the page as `{"error": message}` with a 4xx (the
 input) or 500 (anything else, logged here, never sent as a traceback)
