@@ -90,10 +90,10 @@ def train_variant(variant, args, splits):
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
     folder = recipe_tools.work_folder(f"{NAME}_variants", settings)
     callbacks, _ = recipe_tools.training_callbacks(folder, "val_accuracy", "max")
-    x_val, y_val = splits["validation"]
     model.fit(
         train,
-        validation_data=(preprocessor(x_val), y_val),
+        # Raw uint8 clips: the model's preprocessor scales them (once).
+        validation_data=splits["validation"],
         validation_batch_size=100,
         epochs=args.epochs,
         callbacks=callbacks,
