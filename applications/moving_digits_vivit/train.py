@@ -213,10 +213,11 @@ def main(argv=None):
     )
     # Validation (and test) batches of 100 divide the splits: under JAX a
     # smaller last batch would compile the step function again.
-    x_val, y_val = splits["validation"]
     model.fit(
         train,
-        validation_data=(preprocessor(x_val), y_val),
+        # Raw uint8 clips: Task.fit runs them through the model's
+        # preprocessor (a scaled copy would be scaled twice).
+        validation_data=splits["validation"],
         validation_batch_size=100,
         epochs=args.epochs,
         callbacks=callbacks,
