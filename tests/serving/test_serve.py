@@ -207,6 +207,7 @@ def test_a_series_is_read_a_step_of_channels_at_a_time():
         _numbers("1 2 3", 2)
 
 
+@default_under("torch")  # 2 s there; 30 s (two generate compilations) elsewhere
 def test_captioner_page_captions_an_upload():
     from PIL import Image
 
