@@ -22,6 +22,8 @@ the capture fails and the function runs eagerly for that signature.
 Either way the results are the eager function's.
 """
 
+import warnings
+
 import keras
 
 from keras_seq.models.graph_simplification import simplify
@@ -51,12 +53,13 @@ class ReadingVariables:
         function: as for `CapturedGraphs`, reading `variables`.
         variables: the Keras variables it reads.
         eager_calls: as for `CapturedGraphs`.
+        compiles: as for `CapturedGraphs`.
 
     Attributes:
         graphs: the `CapturedGraphs`.
     """
 
-    def __init__(self, function, variables, eager_calls=None):
+    def __init__(self, function, variables, eager_calls=None, compiles=False):
         self.variables = list(variables)
 
         def reading(values, *args):
@@ -64,7 +67,7 @@ class ReadingVariables:
             with keras.StatelessScope(state_mapping=mapping):
                 return function(*args)
 
-        self.graphs = CapturedGraphs(reading, eager_calls)
+        self.graphs = CapturedGraphs(reading, eager_calls, compiles=compiles)
 
     def with_current_values(self):
         """`function` reading the values the variables hold now.
@@ -73,7 +76,18 @@ class ReadingVariables:
         once a call.
         """
         values = [variable.value for variable in self.variables]
-        return lambda *args: self.graphs(values, *args)
+        # Walked once, not at every call.
+        value_tensors, value_signature = _flatten(values)
+
+        def call(*args):
+            tensors, (kind, signatures) = _flatten(args)
+            return self.graphs.call_flat(
+                value_tensors + tensors,
+                (kind, (value_signature, *signatures)),
+                (values, *args),
+            )
+
+        return call
 
 
 class CapturedGraphs:
@@ -94,6 +108,10 @@ class CapturedGraphs:
             views and a matmul it dispatches to): half the operations
             to replay. Either graph is then simplified
             (`keras_seq.models.graph_simplification`).
+        compiles: whether each graph is also compiled with `torch.compile`
+            (TorchInductor: fused kernels, generated C++ on a CPU and Triton
+            on a GPU) on its first call, which then takes tens of seconds.
+            Where compiling fails, a warning, and the graph is replayed.
 
     Attributes:
         captures: how many graphs have been captured.
@@ -109,18 +127,25 @@ class CapturedGraphs:
     [2.0, 2.0] 1
     """
 
-    def __init__(self, function, eager_calls=None, differentiates=False):
+    def __init__(
+        self, function, eager_calls=None, differentiates=False, compiles=False
+    ):
         self.function = function
         self.eager_calls = EAGER_CALLS if eager_calls is None else eager_calls
         self.differentiates = differentiates
+        self.compiles = compiles
         self.graphs = {}
         self.calls = {}
         self.captures = 0
 
     def __call__(self, *args):
+        tensors, signature = _flatten(args)
+        return self.call_flat(tensors, signature, args)
+
+    def call_flat(self, tensors, signature, args):
+        """`function(*args)`, where `_flatten(args)` gave `tensors, signature`."""
         import torch
 
-        tensors, signature = _flatten(args)
         try:
             graph = self.graphs.get(signature)
         except TypeError:
@@ -162,6 +187,8 @@ class CapturedGraphs:
         else:
             simplify(graph)
             self.captures += 1
+            if self.compiles:
+                graph = _CompiledOnFirstCall(graph)
         self.graphs[signature] = graph
         return graph
 
@@ -169,6 +196,37 @@ class CapturedGraphs:
         """Drops every graph and count (the function's meaning changed)."""
         self.graphs.clear()
         self.calls.clear()
+
+
+class _CompiledOnFirstCall:
+    """A captured graph, compiled by `torch.compile` when first called."""
+
+    def __init__(self, graph):
+        import torch
+
+        self.graph = graph
+        self._call = self._first_call
+        self._compiled = torch.compile(graph, dynamic=False)
+
+    def __call__(self, *tensors):
+        return self._call(*tensors)
+
+    def _first_call(self, *tensors):
+        try:
+            outputs = self._compiled(*tensors)
+        except Exception as error:
+            # No C++ compiler, or an operation Inductor lacks: the graph
+            # computes the same, replayed.
+            warnings.warn(
+                "torch.compile could not compile a captured graph; it is "
+                f"replayed instead ({type(error).__name__}: "
+                f"{str(error).splitlines()[0][:200] if str(error) else ''})",
+                stacklevel=2,
+            )
+            self._call = self.graph
+            return self.graph(*tensors)
+        self._call = self._compiled
+        return outputs
 
 
 def _flatten(value):

@@ -34,18 +34,21 @@ class CapturedSampling:
         variables: the Keras variables `decode` reads.
         stop_token_ids: a tuple of ids that end a sequence, or None.
         eager_calls: steps of one shape that run eagerly before capture.
+        compiles: whether the graphs are compiled by `torch.compile` too.
     """
 
-    def __init__(self, sampler, decode, variables, stop_token_ids, eager_calls):
+    def __init__(
+        self, sampler, decode, variables, stop_token_ids, eager_calls, compiles=False
+    ):
         self.sampler = sampler
         self.decode = decode
         self.stop_token_ids = stop_token_ids
         self.probabilities = ReadingVariables(
-            self._probabilities, variables, eager_calls
+            self._probabilities, variables, eager_calls, compiles=compiles
         )
         # Not reading through a `keras.StatelessScope`: where the choice
         # runs eagerly (random draws), it moves the sampler's seed on.
-        self.choice = CapturedGraphs(self._choose, eager_calls)
+        self.choice = CapturedGraphs(self._choose, eager_calls, compiles=compiles)
 
     @staticmethod
     def applies(sampler):

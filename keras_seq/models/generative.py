@@ -117,6 +117,7 @@ class GenerativeTask(Task):
         if sampler is not None:
             get_sampler(sampler)  # An unknown name fails here, not in generate.
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        self._captured_decode = None  # Captured anew: `jit_compile` may differ.
         self._generate_functions.compiled_sampler = sampler
         # What compile() was asked and what Keras made of it: a later
         # `model.jit_compile = ...` is the user's choice too.
@@ -288,8 +289,10 @@ class GenerativeTask(Task):
         sampler. Keras' own "auto" means no XLA on a CPU, where `fit`
         gains little from it; the decode loop gains 3 to 4 times: without
         XLA TensorFlow copies the whole cache at every step, under XLA it
-        writes in place. JAX always compiles with XLA, PyTorch never does:
-        there it is the model's `jit_compile`, unused by `generate`.
+        writes in place. JAX always compiles with XLA. PyTorch replays
+        the loop's steps from captured graphs; there it is the model's
+        `jit_compile`, and True also compiles those graphs with
+        `torch.compile` (`_captured_sampling`).
         """
         if keras.backend.backend() != "tensorflow" or self.run_eagerly:
             return bool(self.jit_compile)
@@ -359,13 +362,17 @@ class GenerativeTask(Task):
         (`keras_seq.models.captured_graphs`, after `DECODE_EAGER_CALLS`
         eager steps of those shapes, counted over `generate` calls) and
         replayed, reading the whole key/value cache at every step: a graph
-        holds one shape. The weights are read once per call.
+        holds one shape. The weights are read once per call. Under
+        `jit_compile=True` the graph is compiled by `torch.compile` too.
         """
         if self.run_eagerly or not can_capture():
             return self._decode
         if getattr(self, "_captured_decode", None) is None:
             self._captured_decode = ReadingVariables(
-                self._decode, self.variables, DECODE_EAGER_CALLS
+                self._decode,
+                self.variables,
+                DECODE_EAGER_CALLS,
+                compiles=self.jit_compile is True,
             )
         return self._captured_decode.with_current_values()
 
@@ -374,12 +381,20 @@ class GenerativeTask(Task):
 
         None where the loop runs as KerasHub's (`run_eagerly`, another
         backend, a sampler with its own loop); then only the decoding step
-        is captured (`_decode_function`).
+        is captured (`_decode_function`). Under `jit_compile=True` the
+        graphs are compiled by `torch.compile` too (TorchInductor: tens of
+        seconds once per shapes, then the fused kernels alone: on a CPU a
+        third of a replayed step's time, `benchmarks/overhead.py`).
         """
         if self.run_eagerly or not CapturedSampling.applies(sampler):
             return None
         return CapturedSampling(
-            sampler, self._decode, self.variables, stop_token_ids, DECODE_EAGER_CALLS
+            sampler,
+            self._decode,
+            self.variables,
+            stop_token_ids,
+            DECODE_EAGER_CALLS,
+            compiles=self.jit_compile is True,
         )
 
     def _generation_inputs(self, inputs, start_token_id):

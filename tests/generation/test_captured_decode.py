@@ -114,3 +114,18 @@ def test_a_sampler_with_its_own_loop_replays_the_decoding_step(capture_at_once):
     assert model._decode_function() == model._decode
     eager = _generate(model, "causal_lm_transformer", "beam")
     np.testing.assert_array_equal(captured, eager)
+
+
+@pytest.mark.slow  # torch.compile takes tens of seconds per graph.
+def test_jit_compile_compiles_the_captured_graphs_to_the_same_ids(capture_at_once):
+    model = application_cases.build("causal_lm_transformer")
+    model.compile(sampler="greedy", jit_compile=True)
+    sampling = _captured_sampling(model, "greedy")
+    compiled = _generate(model, "causal_lm_transformer", "greedy")
+    if ON_TORCH:
+        assert sampling.probabilities.graphs.compiles
+        (graph,) = sampling.probabilities.graphs.graphs.values()
+        assert graph._call is graph._compiled, "compiling fell back to replaying"
+    model.compile(sampler="greedy", run_eagerly=True)
+    eager = _generate(model, "causal_lm_transformer", "greedy")
+    np.testing.assert_array_equal(compiled, eager)
