@@ -15,7 +15,9 @@ a GPU waiting. Times, on one thread:
   model's forward under `torch.no_grad()` in eval mode;
 - `generate`: milliseconds per generated token of a `CausalLM` of the same
   sizes (vocabulary 1000, batch 8, 16-token prompts, greedy, 128 tokens in
-  all), against KerasHub's `GPT2CausalLM` of the same sizes.
+  all), against KerasHub's `GPT2CausalLM` of the same sizes; under PyTorch
+  also the `CausalLM` compiled with `jit_compile=True` (its captured graphs
+  compiled by `torch.compile`).
 
 All candidates of a mode are timed in turns (`timing.measure_interleaved`),
 each warmed up with enough calls for PyTorch's captured graphs to be in
@@ -85,12 +87,21 @@ def encoder_candidates(sizes, steps):
 
 
 def generators(sizes):
-    return {
+    candidates = {
         "keras_seq.CausalLM": generation.KerasSeqGenerator(
             generation.keras_seq_lm(sizes)
         ),
         "keras_hub.GPT2CausalLM": generation.KerasHubGenerator(sizes),
     }
+    if timing.backend() == "torch":
+        # The captured graphs also compiled by torch.compile (warm-up:
+        # tens of seconds of TorchInductor).
+        model = generation.keras_seq_lm(sizes)
+        model.compile(sampler="greedy", jit_compile=True)
+        candidates["keras_seq.CausalLM(jit_compile)"] = generation.KerasSeqGenerator(
+            model
+        )
+    return candidates
 
 
 def main(argv=None):
