@@ -24,6 +24,9 @@ ON_TORCH = keras.backend.backend() == "torch"
 CASES = ["causal_lm_transformer", "causal_lm_gru", "seq2seq_transformer"]
 CASES.append(pytest.param("image_captioner", marks=pytest.mark.slow))
 MAX_LENGTH = 7
+# PyTorch captures; elsewhere these compare the compiled loop with the
+# eager one, as the greedy cases do in the default run: slow there.
+slow_off_torch = (lambda test: test) if ON_TORCH else pytest.mark.slow
 
 
 @pytest.fixture
@@ -72,6 +75,7 @@ def test_a_captured_greedy_loop_generates_as_the_eager_one(capture_at_once, case
         assert sampling is None
 
 
+@slow_off_torch
 @pytest.mark.skipif(
     keras.backend.backend() == "tensorflow",
     reason="TensorFlow's XLA draws other numbers than its eager kernels from "
@@ -92,6 +96,7 @@ def test_a_random_choice_runs_eagerly_with_the_seeds_of_the_eager_loop(
         assert sampling.choice.captures == 0
 
 
+@slow_off_torch
 def test_the_captured_loop_stops_where_the_eager_one_does(capture_at_once):
     model = application_cases.build("causal_lm_transformer")
     model.compile(sampler="greedy")
@@ -103,6 +108,7 @@ def test_the_captured_loop_stops_where_the_eager_one_does(capture_at_once):
     )
 
 
+@slow_off_torch
 def test_a_sampler_with_its_own_loop_replays_the_decoding_step(capture_at_once):
     model = application_cases.build("causal_lm_transformer")
     model.compile(sampler="beam")
