@@ -7,7 +7,8 @@ to the dtype a tensor has, copies of constants. Replaying an operation
 costs microseconds of dispatch whatever its size, so at small sizes, or
 on a GPU, these dominate. `simplify` removes them:
 
-- conversions that return their input as it is;
+- `detach` calls (a replayed graph records no gradients) and conversions
+  that return their input as it is;
 - operations of constants alone, computed once at capture (folded);
 - an operation repeated with the same inputs (common subexpressions);
 - operations whose results nothing uses.
@@ -23,12 +24,31 @@ MAX_FOLDED_ELEMENTS = 1 << 20
 
 
 def simplify(graph):
-    """Simplifies the `torch.fx.GraphModule` `graph` in place."""
+    """Simplifies the `torch.fx.GraphModule` `graph` in place.
+
+    The graph must be replayed under `torch.no_grad()`, as
+    `keras_seq.models.captured_graphs` does: its `detach` calls go.
+    """
+    _drop_detaches(graph)
     _drop_unchanging_conversions(graph)
     _fold_constants(graph)
     _merge_common_subexpressions(graph)
     graph.graph.eliminate_dead_code()
     graph.recompile()
+
+
+def _drop_detaches(graph):
+    """Removes `detach` calls: without gradients a tensor is its detached self.
+
+    A traced backward pass detaches what it saves for later; replayed
+    under `torch.no_grad()` nothing records gradients.
+    """
+    import torch
+
+    for node in list(graph.graph.nodes):
+        if node.op == "call_function" and node.target is torch.ops.aten.detach.default:
+            node.replace_all_uses_with(node.args[0])
+            graph.graph.erase_node(node)
 
 
 def _drop_unchanging_conversions(graph):
