@@ -43,7 +43,7 @@ SHIPPED_PRESETS = {
         "5386a3de72c0c1f19cb91e6cddb7a06d8c1d15ea7ec8941a9803f358c12235c7"
     ),
     "japanese_vowels_lstm": (
-        "fd08a97c4263c675a5724445e915954b256bffdd7266d4cf1a5cae90f0a7b780"
+        "9c9e1d954f7ca4d6ee8be6feb41380be35ab6ace5796ec1382398ee412089e18"
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
     "moving_digits_vivit": (
