@@ -38,7 +38,7 @@ SHIPPED_PRESETS = {
     "digit_captions": (
         "28471af28f6a83515ee04b15f7707980ee134a49502e7f6733b022a9f5537444"
     ),
-    "en_fr_names": "21fca45f6e986db69c84895eead129ed7ae018d317aba0cab57d14d5e8b76870",
+    "en_fr_names": "f9d23f3da607bd1fb1840a6c971daeba6810fa99263e95676446d2522ffdce8f",
     "hamlet_char_lm": (
         "5386a3de72c0c1f19cb91e6cddb7a06d8c1d15ea7ec8941a9803f358c12235c7"
     ),
