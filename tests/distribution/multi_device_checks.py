@@ -112,9 +112,7 @@ def _padded(spec, rank):
 LOSS_CASES = ["text_classifier_mean", "vit", "causal_lm_transformer"]
 
 
-@pytest.mark.parametrize(
-    "name", default_and_slow(LOSS_CASES, default={"text_classifier_mean"})
-)
+@pytest.mark.parametrize("name", LOSS_CASES)
 def test_data_parallel_gives_the_losses_of_one_device(name):
     losses, model = distributed(name, keras.distribution.DataParallel())
     np.testing.assert_allclose(losses, one_device(name)[1], atol=1e-5, rtol=0)
@@ -156,7 +154,6 @@ def test_model_parallel_on_2x4_matches_one_device_and_shards_as_named(name, tmp_
     )
 
 
-@pytest.mark.slow
 def test_generation_of_a_model_parallel_causal_lm_equals_one_device():
     name = "causal_lm_transformer"
     keras.utils.set_random_seed(1)
