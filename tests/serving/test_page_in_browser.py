@@ -99,7 +99,7 @@ def test_type_a_review_and_read_the_answer(browser, tmp_path):
     assert (tmp_path / "text_classifier.png").stat().st_size > 10_000
 
 
-@pytest.mark.slow
+@default_under("torch")
 def test_upload_a_digit_and_draw_one(browser, tmp_path):
     from PIL import Image
 
@@ -134,7 +134,7 @@ def test_upload_a_digit_and_draw_one(browser, tmp_path):
         browser.save_screenshot(str(tmp_path / "vit.png"))
 
 
-@pytest.mark.slow
+@default_under("torch")
 def test_stream_a_generation(browser):
     from selenium.webdriver.support.ui import Select
     from selenium.webdriver.support.ui import WebDriverWait
