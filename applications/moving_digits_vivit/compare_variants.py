@@ -30,12 +30,10 @@ import recipe_tools  # noqa: E402
 from train import CLIP_SHAPE  # noqa: E402
 from train import NAME  # noqa: E402
 from train import SEED  # noqa: E402
-from train import AugmentedClips  # noqa: E402
+from train import build_and_compile  # noqa: E402
 
-from keras_seq.applications import ViViT  # noqa: E402
 from keras_seq.applications.vivit import VARIANTS  # noqa: E402
 from keras_seq.datasets import moving_digits  # noqa: E402
-from keras_seq.preprocessing import VideoPreprocessor  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "variants.json")
 
@@ -68,26 +66,7 @@ def train_variant(variant, args, splits):
     """Trains one variant; returns its figures (validation only)."""
     settings = {**vars(args), "variant": variant}
     keras.utils.set_random_seed(SEED)
-    preprocessor = VideoPreprocessor(CLIP_SHAPE)
-    model = ViViT(
-        input_shape=CLIP_SHAPE,
-        tubelet_size=tuple(args.tubelet_size),
-        classes=len(moving_digits.LABELS),
-        variant=variant,
-        num_layers=args.num_layers,
-        num_heads=args.num_heads,
-        hidden_dim=args.hidden_dim,
-        intermediate_dim=2 * args.hidden_dim,
-        dropout=args.dropout,
-        preprocessor=preprocessor,
-    )
-    train = AugmentedClips(*splits["train"], preprocessor, args.batch_size, SEED)
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
-    )
-    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
+    model, train = build_and_compile(args, variant, splits)
     folder = recipe_tools.work_folder(f"{NAME}_variants", settings)
     callbacks, _ = recipe_tools.training_callbacks(folder, "val_accuracy", "max")
     model.fit(

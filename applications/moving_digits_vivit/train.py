@@ -160,6 +160,34 @@ def per_frame_baseline(splits):
     }
 
 
+def build_and_compile(args, variant, splits):
+    """The recipe's ViViT of `variant`, compiled, and its augmented training clips."""
+    preprocessor = VideoPreprocessor(CLIP_SHAPE)
+    model = ViViT(
+        input_shape=CLIP_SHAPE,
+        tubelet_size=tuple(args.tubelet_size),
+        classes=len(moving_digits.LABELS),
+        variant=variant,
+        num_layers=args.num_layers,
+        num_heads=args.num_heads,
+        hidden_dim=args.hidden_dim,
+        intermediate_dim=2 * args.hidden_dim,
+        dropout=args.dropout,
+        preprocessor=preprocessor,
+    )
+    train = AugmentedClips(*splits["train"], preprocessor, args.batch_size, SEED)
+    steps = args.epochs * len(train)
+    warmup = max(1, steps // 20)
+    # AdamW with a short warm-up and cosine decay, as the mnist_vit recipe:
+    # a transformer trained from scratch on little data is sensitive to
+    # large early steps.
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
+    )
+    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
+    return model, train
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=45)
@@ -183,29 +211,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(SEED)
     splits = moving_digits.load_data()
-    preprocessor = VideoPreprocessor(CLIP_SHAPE)
-    model = ViViT(
-        input_shape=CLIP_SHAPE,
-        tubelet_size=tuple(args.tubelet_size),
-        classes=len(moving_digits.LABELS),
-        variant=args.variant,
-        num_layers=args.num_layers,
-        num_heads=args.num_heads,
-        hidden_dim=args.hidden_dim,
-        intermediate_dim=2 * args.hidden_dim,
-        dropout=args.dropout,
-        preprocessor=preprocessor,
-    )
-    train = AugmentedClips(*splits["train"], preprocessor, args.batch_size, SEED)
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    # AdamW with a short warm-up and cosine decay, as the mnist_vit recipe:
-    # a transformer trained from scratch on little data is sensitive to
-    # large early steps.
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
-    )
-    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
+    model, train = build_and_compile(args, args.variant, splits)
 
     folder = recipe_tools.work_folder(NAME, settings)
     callbacks, best_path = recipe_tools.training_callbacks(
