@@ -163,7 +163,8 @@ def main(argv=None):
     x_val, y_val = splits["validation"]
     model.fit(
         train,
-        validation_data=(preprocessor(x_val), y_val),
+        # Raw images: Task.fit runs them through the model's preprocessor.
+        validation_data=(x_val, y_val),
         validation_batch_size=100,
         epochs=args.epochs,
         callbacks=callbacks,

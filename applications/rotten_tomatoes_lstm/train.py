@@ -119,7 +119,8 @@ def main(argv=None):
     x_val, y_val = splits["validation"]
     model.fit(
         train,
-        validation_data=(preprocessor(list(x_val)), y_val),
+        # Raw texts: Task.fit runs them through the model's preprocessor.
+        validation_data=(list(x_val), y_val),
         validation_batch_size=100,
         epochs=args.epochs,
         callbacks=callbacks,
