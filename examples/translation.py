@@ -1,12 +1,12 @@
 """Delayed many-to-many: English names of countries and languages, in French.
 
-The pairs are the French translations that ship with `pycountry` in its
-gettext catalogues (`keras_seq.datasets.en_fr_names`, in its fixed split:
-this script trains on the training names and tests on the test names):
-names of countries ("Republic of Austria" ->
-"République d'Autriche"), currencies ("Algerian Dinar" -> "Dinar
-algérien") and languages ("South Bolivian Quechua" -> "Quechua bolivien
-méridional"). A `keras_seq.applications.Seq2SeqTransformer` (or, with
+The pairs are the names of languages, territories and currencies in
+English and French that ship offline: CLDR's (through Babel), then the
+translations in `pycountry`'s gettext catalogues
+(`keras_seq.datasets.en_fr_names`, in its fixed split: this script trains
+on the training names and tests on the test names): "Germany" ->
+"Allemagne", "Algerian Dinar" -> "Dinar algérien", "Japanese" ->
+"Japonais". A `keras_seq.applications.Seq2SeqTransformer` (or, with
 `--model rnn`, a `Seq2SeqRNN` LSTM encoder-decoder) reads the English
 characters and writes the French ones. It reads the names as they are:
 its `Seq2SeqPreprocessor` holds a character tokenizer (KerasHub's
@@ -16,8 +16,8 @@ to each target. It trains with `model.fit` on the English and French
 strings by teacher forcing (the decoder reads the true previous
 character) and is tested on held-out names with `model.generate`, which
 takes English strings and returns French ones (the decoder reads its own
-previous character). Most names of languages are the same in both
-languages, so the baseline to beat is copying the English name. The
+previous character). The baseline to beat is copying the English name
+(a name in ten is written alike in both languages). The
 model, with its preprocessor, is saved to `--output`. Runs on any backend:
 
     KERAS_BACKEND=jax python examples/translation.py
