@@ -10,6 +10,8 @@ same comparison holds between compiled and eager steps, and the graphs
 are never used.
 """
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -169,3 +171,30 @@ def test_eager_and_torch_compile_keep_keras_steps(option):
     model = application_cases.build("text_classifier_mean")
     model.compile(**{option: True})
     assert model._graph_steps() is None
+
+
+@pytest.mark.skipif(
+    not ON_TORCH,
+    reason="capturing is PyTorch's: JAX and TensorFlow jit Keras' steps, "
+    "tested by the comparisons above on every backend",
+)
+def test_a_graph_that_cannot_be_compiled_is_replayed_with_a_warning(monkeypatch):
+    import torch
+
+    def compiler_that_fails(graph, **kwargs):
+        def call(*tensors):
+            raise RuntimeError("no C++ compiler found")
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", compiler_that_fails)
+    double = CapturedGraphs(lambda x: x * 2, eager_calls=0, compiles=True)
+    with pytest.warns(UserWarning, match="torch.compile could not compile"):
+        y = double(keras.ops.ones((2,)))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(y), 2.0)
+    # Replayed from then on, warned once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = double(keras.ops.full((2,), 3.0))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(y), 6.0)
+    assert double.captures == 1
