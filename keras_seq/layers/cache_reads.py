@@ -67,9 +67,7 @@ def read_filled(attend, cache_length, filled):
         return attend(next(length for length in lengths if length >= filled))
     bounds = ops.convert_to_tensor(lengths[:-1], dtype="int32")
     bucket = ops.sum(ops.cast(bounds < ops.cast(filled, "int32"), "int32"))
-    return ops.switch(
-        bucket, [functools.partial(attend, length) for length in lengths]
-    )
+    return ops.switch(bucket, [functools.partial(attend, length) for length in lengths])
 
 
 def _is_captured(value):

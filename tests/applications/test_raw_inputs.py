@@ -43,7 +43,7 @@ GENERATIVE = {
 # "+"-joined names of their cases (the test ids).
 GROUPS = {
     "+".join(cases): cases
-    for cases in (tuple(sorted(CASES)[start :: 3]) for start in range(3))
+    for cases in (tuple(sorted(CASES)[start::3]) for start in range(3))
 }
 
 

@@ -25,8 +25,14 @@ def test_accuracy_and_mean_absolute_error_agree_with_scikit_learn():
 
 @pytest.mark.parametrize(
     "a, b, distance",
-    [("", "", 0), ("abc", "", 3), ("", "ab", 2), ("kitten", "sitting", 3),
-     ("Allemagne", "Alemagne", 1), ("flaw", "lawn", 2)],
+    [
+        ("", "", 0),
+        ("abc", "", 3),
+        ("", "ab", 2),
+        ("kitten", "sitting", 3),
+        ("Allemagne", "Alemagne", 1),
+        ("flaw", "lawn", 2),
+    ],
 )
 def test_edit_distance_of_worked_examples(a, b, distance):
     assert metrics.edit_distance(a, b) == metrics.edit_distance(b, a) == distance

@@ -118,14 +118,12 @@ def kernel_inputs(monkeypatch):
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=["padding", "causal_padding"])
-def test_a_padded_batch_reaches_the_kernel_in_a_form_cudnn_takes(
-    kernel_inputs, causal
-):
+def test_a_padded_batch_reaches_the_kernel_in_a_form_cudnn_takes(kernel_inputs, causal):
     x = keras.random.normal((3, 6, 8))
     padding = np.ones((3, 6), bool)
     padding[0, 4:] = False
     MultiHeadSelfAttention(num_heads=2, causal=causal)(x, mask=padding)
-    (query_shape, key_shape, mask), = kernel_inputs
+    ((query_shape, key_shape, mask),) = kernel_inputs
     mask = keras.ops.convert_to_numpy(mask)
     assert mask.dtype == bool and mask.shape == (3, 1, 6, 6)
     # The broadcast form still masks what the padding masks.
