@@ -31,6 +31,7 @@ from train import CLIP_SHAPE  # noqa: E402
 from train import NAME  # noqa: E402
 from train import SEED  # noqa: E402
 from train import build_and_compile  # noqa: E402
+from train import fit_on_validation  # noqa: E402
 
 from keras_seq.applications.vivit import VARIANTS  # noqa: E402
 from keras_seq.datasets import moving_digits  # noqa: E402
@@ -68,17 +69,7 @@ def train_variant(variant, args, splits):
     keras.utils.set_random_seed(SEED)
     model, train = build_and_compile(args, variant, splits)
     folder = recipe_tools.work_folder(f"{NAME}_variants", settings)
-    callbacks, _ = recipe_tools.training_callbacks(folder, "val_accuracy", "max")
-    model.fit(
-        train,
-        # Raw uint8 clips: the model's preprocessor scales them (once).
-        validation_data=splits["validation"],
-        validation_batch_size=100,
-        epochs=args.epochs,
-        callbacks=callbacks,
-        verbose=2,
-    )
-    training = recipe_tools.summary_of_history(folder, "val_accuracy", "max")
+    training, _ = fit_on_validation(model, train, splits, args, folder)
     return {
         "validation_accuracy": round(training["selected_val_accuracy"], 4),
         "selected_epoch": training["selected_epoch"],

@@ -188,6 +188,30 @@ def build_and_compile(args, variant, splits):
     return model, train
 
 
+def fit_on_validation(model, train, splits, args, folder):
+    """Fits resumably in `folder`, keeping the epoch of best validation accuracy.
+
+    Returns the history's summary and the path of the best epoch's weights.
+    """
+    callbacks, best_path = recipe_tools.training_callbacks(
+        folder, "val_accuracy", "max"
+    )
+    # Validation (and test) batches of 100 divide the splits: under JAX a
+    # smaller last batch would compile the step function again.
+    model.fit(
+        train,
+        # Raw uint8 clips: Task.fit runs them through the model's
+        # preprocessor (a scaled copy would be scaled twice).
+        validation_data=splits["validation"],
+        validation_batch_size=100,
+        epochs=args.epochs,
+        callbacks=callbacks,
+        verbose=2,
+    )
+    summary = recipe_tools.summary_of_history(folder, "val_accuracy", "max")
+    return summary, best_path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=45)
@@ -214,22 +238,7 @@ def main(argv=None):
     model, train = build_and_compile(args, args.variant, splits)
 
     folder = recipe_tools.work_folder(NAME, settings)
-    callbacks, best_path = recipe_tools.training_callbacks(
-        folder, "val_accuracy", "max"
-    )
-    # Validation (and test) batches of 100 divide the splits: under JAX a
-    # smaller last batch would compile the step function again.
-    model.fit(
-        train,
-        # Raw uint8 clips: Task.fit runs them through the model's
-        # preprocessor (a scaled copy would be scaled twice).
-        validation_data=splits["validation"],
-        validation_batch_size=100,
-        epochs=args.epochs,
-        callbacks=callbacks,
-        verbose=2,
-    )
-    training = recipe_tools.summary_of_history(folder, "val_accuracy", "max")
+    training, best_path = fit_on_validation(model, train, splits, args, folder)
     print(f"selected on validation: {training}", flush=True)
     if args.validation_only:
         return
