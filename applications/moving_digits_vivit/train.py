@@ -39,7 +39,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import recipe_tools  # noqa: E402
 
+from keras_seq.applications import ViT  # noqa: E402
 from keras_seq.applications import ViViT  # noqa: E402
+from keras_seq.applications.vivit import TUBELET_INITS  # noqa: E402
 from keras_seq.datasets import moving_digits  # noqa: E402
 from keras_seq.evaluation import held_out  # noqa: E402
 from keras_seq.preprocessing import VideoPreprocessor  # noqa: E402
@@ -163,18 +165,35 @@ def per_frame_baseline(splits):
 def build_and_compile(args, variant, splits):
     """The recipe's ViViT of `variant`, compiled, and its augmented training clips."""
     preprocessor = VideoPreprocessor(CLIP_SHAPE)
-    model = ViViT(
-        input_shape=CLIP_SHAPE,
-        tubelet_size=tuple(args.tubelet_size),
-        classes=len(moving_digits.LABELS),
-        variant=variant,
-        num_layers=args.num_layers,
-        num_heads=args.num_heads,
-        hidden_dim=args.hidden_dim,
-        intermediate_dim=2 * args.hidden_dim,
-        dropout=args.dropout,
-        preprocessor=preprocessor,
-    )
+    common = {
+        "classes": len(moving_digits.LABELS),
+        "variant": variant,
+        "dropout": args.dropout,
+        "preprocessor": preprocessor,
+    }
+    frames, *patch_size = args.tubelet_size
+    if getattr(args, "from_vit", None):
+        # The ViT's sizes and weights, its patch projection resampled to
+        # the clips' half-size digits, the tubelets by `tubelet_init`.
+        model = ViViT.from_vit(
+            ViT.from_preset(args.from_vit),
+            frames=CLIP_SHAPE[0],
+            tubelet_frames=frames,
+            tubelet_init=args.tubelet_init,
+            frame_shape=CLIP_SHAPE[1:],
+            patch_size=patch_size,
+            **common,
+        )
+    else:
+        model = ViViT(
+            input_shape=CLIP_SHAPE,
+            tubelet_size=tuple(args.tubelet_size),
+            num_layers=args.num_layers,
+            num_heads=args.num_heads,
+            hidden_dim=args.hidden_dim,
+            intermediate_dim=2 * args.hidden_dim,
+            **common,
+        )
     train = AugmentedClips(*splits["train"], preprocessor, args.batch_size, SEED)
     steps = args.epochs * len(train)
     warmup = max(1, steps // 20)
@@ -223,6 +242,14 @@ def main(argv=None):
     parser.add_argument("--hidden-dim", type=int, default=64)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--from-vit",
+        help="a ViT preset (mnist_vit) to start from; its sizes replace "
+        "--num-layers, --num-heads and --hidden-dim",
+    )
+    parser.add_argument(
+        "--tubelet-init", choices=TUBELET_INITS, default="central_frame"
+    )
     parser.add_argument("--validation-only", action="store_true")
     parser.add_argument("--no-ship", action="store_true")
     args = parser.parse_args(argv)
@@ -265,10 +292,13 @@ def main(argv=None):
         "direction_accuracy": round(direction_accuracy, 4),
     }
     tubelet = "x".join(map(str, args.tubelet_size))
+    config = model.get_config()
+    start = f", started from {args.from_vit}" if args.from_vit else ""
     metadata = {
         "dataset": "moving_digits",
         "description": f"ViViT ({args.variant}, {tubelet} tubelets, "
-        f"{args.num_layers} layers, {args.hidden_dim}-d) naming the digit and "
+        f"{config['num_layers']} layers, {config['hidden_dim']}-d{start}) "
+        "naming the digit and "
         "the direction of 16-frame 32x32 moving-digit clips; uint8 clips in, "
         "40 class probabilities out (digit * 4 + direction).",
         "metric": metric,

@@ -5,6 +5,8 @@ from keras import ops
 from keras_seq.applications.model_parts import POOLINGS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
+from keras_seq.applications.patch_resampling import resample_patch_kernel
+from keras_seq.applications.patch_resampling import resample_position_grid
 from keras_seq.applications.weights import load_weights
 from keras_seq.layers import ClassToken
 from keras_seq.layers import FactorisedAttentionEncoder
@@ -264,19 +266,25 @@ class ViViT(ClassifierTask):
         tubelet_frames=2,
         tubelet_init="central_frame",
         variant="spatiotemporal",
+        frame_shape=None,
+        patch_size=None,
         **kwargs,
     ):
         """A ViViT initialised from a `ViT` trained on images, as in the paper.
 
-        The ViViT takes the ViT's sizes, frame shape and patch size, clips of
-        `frames` frames and tubelets of `tubelet_frames` frames. Its
-        weights come from the ViT wherever the shapes fit:
+        The ViViT takes the ViT's sizes, clips of `frames` frames of
+        `frame_shape` and tubelets of `tubelet_frames` frames of
+        `patch_size`. Its weights come from the ViT wherever the shapes fit:
 
         - the tubelet projection from the patch projection, by
-          `tubelet_init` (`inflate_patch_kernel`), and its bias;
+          `tubelet_init` (`inflate_patch_kernel`), and its bias; for
+          another `patch_size`, the patch projection is first resampled
+          (`resample_patch_kernel`: a patch shrunk or enlarged to the new
+          size embeds as the ViT embeds it);
         - the positions of each time slot's patches from the ViT's patch
-          positions (the same for every slot); the class token, with its
-          position, from the ViT's;
+          positions (the same for every slot; resampled to the new grid
+          of patches, `resample_position_grid`, where it differs); the
+          class token, with its position, from the ViT's;
         - the encoder layers from the ViT's: model 1's encoder, model 2's
           spatial encoder (its temporal encoder and temporal positions
           start afresh), model 3's spatial attention (its temporal
@@ -291,6 +299,12 @@ class ViViT(ClassifierTask):
             tubelet_frames: frames of each tubelet.
             tubelet_init: `"central_frame"` or `"filter_inflation"`.
             variant: the ViViT model, as in `ViViT`.
+            frame_shape: `(height, width, channels)` of each frame; by
+                default the ViT's input shape. Its channels must be the ViT's.
+            patch_size: `(height, width)` (or one int) of each tubelet's
+                patch; by default the ViT's. Another size suits frames that
+                draw the ViT's images at another scale (digits shrunk to
+                half: half the patch size).
             **kwargs: other `ViViT` arguments that keep the shapes of the
                 ViT's weights (`classes`, `dropout`, `num_temporal_layers`,
                 `preprocessor`, `name`, `dtype`, ...).
@@ -310,16 +324,27 @@ class ViViT(ClassifierTask):
         changed = sorted(set(kwargs) & set(fixed))
         if changed:
             raise ValueError(
-                "`from_vit` takes the ViT's sizes, activation and shapes: they "
-                f"fix its weights' shapes. Received: {changed}"
+                "`from_vit` takes the ViT's sizes and activation (they fix "
+                "its weights' shapes), and the clip's shape from `frames`, "
+                "`frame_shape`, `tubelet_frames` and `patch_size`. "
+                f"Received: {changed}"
             )
         vit_arguments = fixed[:-2] + ("dropout", "classes", "classifier_activation")
         arguments = {name: config[name] for name in vit_arguments}
         if variant not in FACTORISED_ATTENTION:
             arguments["pooling"] = config["pooling"]
-        patch_size = check_size_tuple("patch_size", config["patch_size"], 2)
+        vit_shape = tuple(config["input_shape"])
+        frame_shape = vit_shape if frame_shape is None else tuple(frame_shape)
+        if len(frame_shape) != 3 or frame_shape[-1] != vit_shape[-1]:
+            raise ValueError(
+                "`frame_shape` must be `(height, width, channels)` with the "
+                f"ViT's {vit_shape[-1]} channels. Received: frame_shape={frame_shape}"
+            )
+        if patch_size is None:
+            patch_size = config["patch_size"]
+        patch_size = check_size_tuple("patch_size", patch_size, 2)
         model = cls(
-            input_shape=(frames, *config["input_shape"]),
+            input_shape=(frames, *frame_shape),
             tubelet_size=(tubelet_frames, *patch_size),
             variant=variant,
             **{**arguments, **kwargs},
@@ -361,7 +386,9 @@ def _copy_vit(vit, model, tubelet_init):
     """Sets the weights of the ViViT `model` from `vit` (see `ViViT.from_vit`)."""
     source, target = vit.get_layer("embedding"), model.get_layer("embedding")
     kernel, bias = source.projection.get_weights()
-    frames = target.patch_shape[0]
+    frames, *patch_size = target.patch_shape
+    if tuple(patch_size) != tuple(source.patch_shape):
+        kernel = resample_patch_kernel(kernel, patch_size)
     target.projection.set_weights(
         [inflate_patch_kernel(kernel, frames, tubelet_init), bias]
     )
@@ -370,7 +397,9 @@ def _copy_vit(vit, model, tubelet_init):
     if source.class_embedding is not None:
         class_token = ops.convert_to_numpy(source.class_embedding.token)
         class_position, positions = positions[:1], positions[1:]
-    slots = target.grid_shape[0]
+    slots, *grid_shape = target.grid_shape
+    if tuple(grid_shape) != tuple(source.grid_shape):
+        positions = resample_position_grid(positions, source.grid_shape, grid_shape)
     patch_positions = np.tile(positions, (slots, 1))
     encoder = vit.get_layer("encoder")
     config = model.get_config()

@@ -249,3 +249,41 @@ def test_from_mnist_vit_preset():
     images = np.random.default_rng(0).uniform(size=(2, 28, 28, 1)).astype("float32")
     clips = np.repeat(images[:, None], 2, axis=1)
     np.testing.assert_allclose(predict(model, clips), predict(vit, images), atol=1e-5)
+
+
+@pytest.mark.parametrize("variant", ["spatiotemporal", "factorised_self_attention"])
+def test_from_vit_at_another_scale_classifies_enlarged_frames_as_the_vit(variant):
+    # Frames drawing the ViT's images at twice their size, read in patches
+    # of twice the ViT's: the resampled projection embeds each as the ViT
+    # embeds the original patch, so a still clip is classified as the image.
+    vit = _vit(pooling="mean")
+    model = ViViT.from_vit(
+        vit,
+        frames=2,
+        tubelet_init="filter_inflation",
+        variant=variant,
+        frame_shape=(16, 16, 1),
+        patch_size=8,
+    )
+    assert model.get_config()["tubelet_size"] == (2, 8, 8)
+    images = _frames()[:, 1]
+    enlarged = images.repeat(2, axis=1).repeat(2, axis=2)
+    clips = np.stack([enlarged, enlarged], axis=1)
+    np.testing.assert_allclose(predict(model, clips), predict(vit, images), atol=1e-4)
+
+
+def test_from_vit_resamples_positions_to_a_larger_grid():
+    # 16 x 16 frames in the ViT's 4 x 4 patches: a 4 x 4 grid from its 2 x 2.
+    vit = _vit()
+    model = ViViT.from_vit(vit, frames=2, frame_shape=(16, 16, 1))
+    source = ops.convert_to_numpy(
+        vit.get_layer("embedding").position_embedding.position_embeddings
+    )
+    target = ops.convert_to_numpy(
+        model.get_layer("embedding").position_embedding.position_embeddings
+    )
+    patches = source[1:].reshape(2, 2, -1).repeat(2, axis=0).repeat(2, axis=1)
+    np.testing.assert_allclose(target[0], source[0])  # the class token's
+    np.testing.assert_allclose(target[1:], patches.reshape(16, -1), atol=1e-6)
+    with pytest.raises(ValueError, match="frame_shape.*1 channels.*\\(16, 16, 3\\)"):
+        ViViT.from_vit(vit, frames=2, frame_shape=(16, 16, 3))
