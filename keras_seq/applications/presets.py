@@ -40,7 +40,7 @@ SHIPPED_PRESETS = {
     ),
     "en_fr_names": "f9d23f3da607bd1fb1840a6c971daeba6810fa99263e95676446d2522ffdce8f",
     "hamlet_char_lm": (
-        "5386a3de72c0c1f19cb91e6cddb7a06d8c1d15ea7ec8941a9803f358c12235c7"
+        "37b1f8303ad73b2cdbea9aa945e8d134b2d46a024ff5d5d206a1d05b332b390f"
     ),
     "japanese_vowels_lstm": (
         "9c9e1d954f7ca4d6ee8be6feb41380be35ab6ace5796ec1382398ee412089e18"

@@ -40,9 +40,9 @@ BATCH_SIZE = 100
 # Bits per character: the text is cut into pieces of PIECE characters,
 # each read after the start id and the up to CONTEXT characters before it,
 # so every character is scored once, with at least its piece's context
-# (a model of 128 positions reads a whole piece and its context).
+# (a model of 256 positions reads a whole piece and its context).
 PIECE = 64
-CONTEXT = 63
+CONTEXT = 191
 
 
 def _dataset(name):

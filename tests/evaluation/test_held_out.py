@@ -117,7 +117,9 @@ def test_a_uniform_language_model_spends_log2_of_its_vocabulary():
     figure = held_out.get("hamlet")
     inputs, pieces = figure.examples("test", 20)
     model = StandIn(
-        predict=lambda x: np.zeros((len(x), 128, 50), "float32"),
+        predict=lambda x: np.zeros(
+            (len(x), held_out.CONTEXT + held_out.PIECE + 1, 50), "float32"
+        ),
         preprocessor=Preprocessor(),
     )
     value = figure.measure(model, inputs, pieces)["bits per character"]
