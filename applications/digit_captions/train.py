@@ -244,7 +244,7 @@ def svm_baseline(splits):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--patch-size", type=int, default=7)
     parser.add_argument("--num-layers", type=int, default=2)

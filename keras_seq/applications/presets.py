@@ -36,7 +36,7 @@ PRESETS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "preset_f
 # name -> the SHA-256 digest of its metadata.json (written by the recipes).
 SHIPPED_PRESETS = {
     "digit_captions": (
-        "28471af28f6a83515ee04b15f7707980ee134a49502e7f6733b022a9f5537444"
+        "8d2bac6100c214de9218112c5b6ee2430bda9b661e793dd09cedc531bddb9a13"
     ),
     "en_fr_names": "f9d23f3da607bd1fb1840a6c971daeba6810fa99263e95676446d2522ffdce8f",
     "hamlet_char_lm": (
