@@ -47,7 +47,7 @@ SHIPPED_PRESETS = {
     ),
     "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
     "moving_digits_vivit": (
-        "b373fcd381ff695beb2bac90b43078f6f3b44a9f4263b0cd4a79b3aaef165216"
+        "bff67782c8b18b2a05593bcfed2611687e461a24e05478c132853dda4bc315b1"
     ),
     "rotten_tomatoes": (
         "ebc08bc674f1bd107148307ecffff37b64fce753c49c01a2c934b74b4894f4ad"
