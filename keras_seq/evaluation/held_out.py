@@ -173,6 +173,11 @@ def _bits_per_character(model, inputs, pieces):
     # `inputs[i]` ends with `pieces[i]`; position t reads the start id
     # (t = 0) or character t - 1 of the input, and scores character t.
     tokenizer = model.preprocessor.tokenizer
+    # A model of fewer positions reads as much of each piece's context as
+    # it can (the start id and `sequence_length - 1` characters).
+    length = getattr(model.preprocessor, "sequence_length", None)
+    if length is not None:
+        inputs = [text[-(length - 1) :] for text in inputs]
     logits = model.predict(list(inputs), batch_size=32, verbose=0)
     bits, count = 0.0, 0
     for row, text, piece in zip(logits, inputs, pieces):

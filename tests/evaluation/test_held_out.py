@@ -134,3 +134,25 @@ def test_the_commonest_caption_scores_its_baseline():
     model = StandIn(generate=lambda images: [commonest] * len(images))
     scores = figure.measure(model, *test)
     assert list(scores.values()) == list(baselines.values())
+
+
+def test_a_language_model_of_fewer_positions_reads_less_context():
+    # `keras-seq train` builds models of 128 positions: each piece is read
+    # after as much of its context as fits.
+    class Characters:
+        def tokenize(self, text):
+            return [ord(char) % 50 for char in text]
+
+    class Preprocessor:
+        tokenizer = Characters()
+        sequence_length = 128
+
+    def predict(inputs):
+        assert max(map(len, inputs)) <= 127
+        return np.zeros((len(inputs), 128, 50), "float32")
+
+    figure = held_out.get("hamlet")
+    inputs, pieces = figure.examples("test", 20)
+    model = StandIn(predict=predict, preprocessor=Preprocessor())
+    value = figure.measure(model, inputs, pieces)["bits per character"]
+    assert value == pytest.approx(math.log2(50))
