@@ -9,6 +9,7 @@ the command, in tests/cli/test_every_preset.py.
 """
 
 import math
+import types
 
 import numpy as np
 import pytest
@@ -106,23 +107,30 @@ def test_hamlet_pieces_cover_the_text_once_each_after_its_context():
         assert context == min(index * held_out.PIECE, held_out.CONTEXT)
 
 
-def test_a_uniform_language_model_spends_log2_of_its_vocabulary():
-    class Characters:
-        def tokenize(self, text):
-            return [ord(char) % 50 for char in text]
+class _Characters:
+    """A tokenizer of 50 ids, one per character."""
 
-    class Preprocessor:
-        tokenizer = Characters()
+    def tokenize(self, text):
+        return [ord(char) % 50 for char in text]
 
+
+def _uniform_bits_per_character(predict, sequence_length=None):
+    """The Hamlet figure of a stand-in whose `predict` gives zero logits."""
+    preprocessor = types.SimpleNamespace(tokenizer=_Characters())
+    if sequence_length is not None:
+        preprocessor.sequence_length = sequence_length
     figure = held_out.get("hamlet")
     inputs, pieces = figure.examples("test", 20)
-    model = StandIn(
-        predict=lambda x: np.zeros(
+    model = StandIn(predict=predict, preprocessor=preprocessor)
+    return figure.measure(model, inputs, pieces)["bits per character"]
+
+
+def test_a_uniform_language_model_spends_log2_of_its_vocabulary():
+    value = _uniform_bits_per_character(
+        lambda x: np.zeros(
             (len(x), held_out.CONTEXT + held_out.PIECE + 1, 50), "float32"
-        ),
-        preprocessor=Preprocessor(),
+        )
     )
-    value = figure.measure(model, inputs, pieces)["bits per character"]
     assert value == pytest.approx(math.log2(50))
 
 
@@ -139,20 +147,9 @@ def test_the_commonest_caption_scores_its_baseline():
 def test_a_language_model_of_fewer_positions_reads_less_context():
     # `keras-seq train` builds models of 128 positions: each piece is read
     # after as much of its context as fits.
-    class Characters:
-        def tokenize(self, text):
-            return [ord(char) % 50 for char in text]
-
-    class Preprocessor:
-        tokenizer = Characters()
-        sequence_length = 128
-
     def predict(inputs):
         assert max(map(len, inputs)) <= 127
         return np.zeros((len(inputs), 128, 50), "float32")
 
-    figure = held_out.get("hamlet")
-    inputs, pieces = figure.examples("test", 20)
-    model = StandIn(predict=predict, preprocessor=Preprocessor())
-    value = figure.measure(model, inputs, pieces)["bits per character"]
+    value = _uniform_bits_per_character(predict, sequence_length=128)
     assert value == pytest.approx(math.log2(50))
