@@ -105,6 +105,17 @@ def training_callbacks(folder, monitor, mode):
     return callbacks, best_path
 
 
+def average_weights(model, paths):
+    """Sets `model`'s trainable weights to their mean over the weight files."""
+    total = [0.0 for _ in model.trainable_variables]
+    for path in paths:
+        model.load_weights(path)
+        for index, variable in enumerate(model.trainable_variables):
+            total[index] = total[index] + keras.ops.convert_to_numpy(variable)
+    for variable, value in zip(model.trainable_variables, total):
+        variable.assign(value / len(paths))
+
+
 def summary_of_history(folder, monitor, mode):
     """The selected epoch and the total training time from the CSV history."""
     history = read_history(folder / "history.csv")

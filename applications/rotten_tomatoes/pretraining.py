@@ -321,36 +321,3 @@ def tfidf_baseline(splits):
         "validation_accuracy": scores,
         "seconds": round(time.perf_counter() - start, 1),
     }
-
-
-def review_batches(texts, labels, preprocessor, batch_size, word_dropout, seed):
-    """Shuffled training batches of token ids, some words replaced by `[UNK]`.
-
-    Each epoch reshuffles the reviews and replaces each real word by the
-    unknown id (1) with probability `word_dropout`, drawn afresh: with
-    10,202 short reviews a model learns them by heart within two epochs.
-    """
-    import keras
-
-    class Batches(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__()
-            self.texts, self.labels = list(texts), np.asarray(labels)
-            self.rng = np.random.default_rng(seed)
-            self.on_epoch_end()
-
-        def __len__(self):
-            return len(self.texts) // batch_size
-
-        def __getitem__(self, index):
-            rows = self.order[index * batch_size : (index + 1) * batch_size]
-            ids = preprocessor([self.texts[row] for row in rows])
-            if word_dropout:
-                drop = (self.rng.random(ids.shape) < word_dropout) & (ids > 0)
-                ids = np.where(drop, 1, ids).astype(ids.dtype)
-            return ids, self.labels[rows]
-
-        def on_epoch_end(self):
-            self.order = self.rng.permutation(len(self.texts))
-
-    return Batches()

@@ -53,7 +53,7 @@ SHIPPED_PRESETS = {
         "ebc08bc674f1bd107148307ecffff37b64fce753c49c01a2c934b74b4894f4ad"
     ),
     "rotten_tomatoes_lstm": (
-        "3af44c5d0fe13069b9f1dbfb35f02973ebf4415c21fc274040eab86ad3476f2f"
+        "207eb14c1d6d5fd5dbcb9bb554a5d229d2b8aca0d8190783fbbedfbe544b0f4d"
     ),
     "sunspots_lstm": "ae314b72aeddffdb01dda63d5ed95c3734bea8387ca325d3a48a10d035e827a3",
 }
