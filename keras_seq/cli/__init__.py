@@ -197,6 +197,12 @@ def build_parser():
         help="replace the finished model DIR holds (otherwise refused)",
     )
     train.add_argument(
+        "--from-preset",
+        metavar="NAME",
+        help="fine-tune the shipped preset NAME (its weights and preprocessor) "
+        "instead of a new model; it must be of APP's builder and data set",
+    )
+    train.add_argument(
         "--seed",
         type=_seed,
         default=0,

@@ -429,6 +429,27 @@ def check_dataset(setup, dataset):
     return dataset
 
 
+def check_preset(setup, dataset, name):
+    """`name` if it ships for the builder and data set; else a UsageError."""
+    from keras_seq.cli import shipped
+
+    fitting = [
+        preset
+        for preset in shipped.names()
+        if shipped.metadata(preset)["builder"] == setup.builder
+        and shipped.metadata(preset).get("dataset") == dataset
+    ]
+    if name not in fitting:
+        allowed = (
+            f"choose one of: {', '.join(fitting)}" if fitting else "none ships for them"
+        )
+        raise UsageError(
+            f"--from-preset {name!r}{shipped.closest(name, fitting)} is not a "
+            f"shipped preset of {setup.builder} on {dataset}; {allowed}"
+        )
+    return name
+
+
 def load_split(setup, dataset, split, limit=None):
     """The raw `(x, y)` the setup trains (or validates) on, the first `limit`."""
     x, y = setup.examples(dataset, split)

@@ -114,6 +114,10 @@ def run(args):
     output = args.output or os.path.join("runs", setup.name)
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"--output {output} is a file; give a folder")
+    if args.from_preset is not None:
+        if args.tiny:
+            raise UsageError("--tiny builds a new model: leave out --from-preset")
+        setups.check_preset(setup, dataset, args.from_preset)
     epochs = args.epochs or setup.epochs
     batch_size = args.batch_size or setup.batch_size
     checkpoint = os.path.join(output, CHECKPOINT_DIR)
@@ -177,7 +181,13 @@ def run(args):
         completed, prior = 0, []
         keras.utils.set_random_seed(args.seed)
         with devices.sizes_explained(args):
-            model = setup.build(x_train, y_train, dataset, args.tiny)
+            if args.from_preset is None:
+                model = setup.build(x_train, y_train, dataset, args.tiny)
+            else:
+                from keras_seq import applications
+
+                builder = getattr(applications, setup.builder)
+                model = builder.from_preset(args.from_preset)
         # The model as built, preprocessor included: what a resumed run reloads.
         with atomic_path(initial_model) as temporary:
             model.save(temporary)
@@ -197,6 +207,7 @@ def run(args):
             "epochs": epochs,
             "batch_size": batch_size,
             "seed": args.seed,
+            "from_preset": args.from_preset,
             "limit": args.limit,
             "tiny": args.tiny,
             "devices": getattr(args, "devices", None),
@@ -219,8 +230,9 @@ def run(args):
         callbacks.append(run_callbacks.BatchDelay(args.batch_delay))
     callbacks.append(backup)
 
+    start = "" if args.from_preset is None else f" from the preset {args.from_preset}"
     print(
-        f"training {setup.builder} on {dataset}: {len(x_train):,} training and "
+        f"training {setup.builder} on {dataset}{start}: {len(x_train):,} training and "
         f"{len(x_val):,} validation examples, up to {_count(epochs, 'epoch')} "
         f"of {batch_size}; writing to {output}",
         flush=True,

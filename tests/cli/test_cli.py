@@ -81,6 +81,34 @@ def test_train_writes_model_history_and_curves(text_run):
     check_png(folder / "training_curves.png")
 
 
+def test_train_fine_tunes_a_shipped_preset(tmp_path):
+    import keras
+
+    from keras_seq.applications import TextClassifier
+
+    folder = tmp_path / "fine_tuned"
+    result = keras_seq(
+        "train",
+        "--from-preset",
+        "rotten_tomatoes",
+        "--epochs",
+        1,
+        "--limit",
+        64,
+        "--output",
+        folder,
+    )
+    assert "from the preset rotten_tomatoes" in result.stdout
+    record = json.loads((folder / "history.json").read_text())
+    assert record["completed"]
+    assert record["settings"]["from_preset"] == "rotten_tomatoes"
+    # The preset's own vocabulary and sizes, not a new model's.
+    preset = TextClassifier.from_preset("rotten_tomatoes")
+    model = keras.saving.load_model(folder / "model.keras")
+    assert model.count_params() == preset.count_params()
+    assert model.preprocessor.get_config() == preset.preprocessor.get_config()
+
+
 def test_saved_model_loads_with_its_preprocessor(text_run):
     import keras
 
@@ -244,6 +272,23 @@ def _error(*args, cwd=None):
         (
             ("predict", "no_such_preset", "a text"),
             "no model or preset 'no_such_preset'",
+        ),
+        (
+            ("train", "--from-preset", "mnist_vit"),
+            "not a shipped preset of TextClassifier on rotten_tomatoes; "
+            "choose one of: rotten_tomatoes",
+        ),
+        (
+            ("train", "--from-preset", "rotten_tomato"),
+            "(did you mean 'rotten_tomatoes'?)",
+        ),
+        (
+            ("train", "vit", "--data", "digits", "--from-preset", "mnist_vit"),
+            "not a shipped preset of ViT on digits; none ships for them",
+        ),
+        (
+            ("train", "--from-preset", "rotten_tomatoes", "--tiny"),
+            "--tiny builds a new model",
         ),
         (("frobnicate",), "invalid choice: 'frobnicate'"),
         (("attention", "x", "a"), "the following arguments are required: --output"),
