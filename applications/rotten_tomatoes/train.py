@@ -74,7 +74,7 @@ def pretrained_vectors(tokenizer, train_texts, args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--vocabulary-size", type=int, default=16000)
     parser.add_argument("--max-length", type=int, default=64)
