@@ -40,7 +40,7 @@ SHIPPED_PRESETS = {
     ),
     "en_fr_names": "f9d23f3da607bd1fb1840a6c971daeba6810fa99263e95676446d2522ffdce8f",
     "hamlet_char_lm": (
-        "37b1f8303ad73b2cdbea9aa945e8d134b2d46a024ff5d5d206a1d05b332b390f"
+        "312830e7fffaf2285a9d24b3df80da3995367f1f8914d30b7ee27eae685b03e4"
     ),
     "japanese_vowels_lstm": (
         "9c9e1d954f7ca4d6ee8be6feb41380be35ab6ace5796ec1382398ee412089e18"
