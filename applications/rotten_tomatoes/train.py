@@ -9,10 +9,10 @@ from word vectors pre-trained on unlabelled text that ships offline
 with word dropout, in `--soup` runs from the same start (`fine_tuning.py`),
 each kept at its epoch of best validation accuracy (1,275 reviews) and
 their weights averaged; then measures accuracy once on the 1,275 test
-reviews. The
-baseline, TF-IDF (1-2 grams) + logistic regression (scikit-learn), has its
-`C` chosen on the same validation split and is measured on the same test
-split. The selected model ships with its preprocessor (strings in) as
+reviews. The baseline, TF-IDF (1-2 grams) + logistic regression
+(scikit-learn), has its `C` chosen on the same validation split and is
+measured on the same test split. The soup ships with its preprocessor
+(strings in) as
 `keras_seq/applications/preset_files/rotten_tomatoes/`.
 
     KERAS_BACKEND=jax python applications/rotten_tomatoes/train.py
