@@ -433,11 +433,11 @@ def check_preset(setup, dataset, name):
     """`name` if it ships for the builder and data set; else a UsageError."""
     from keras_seq.cli import shipped
 
+    metadata = {preset: shipped.metadata(preset) for preset in shipped.names()}
     fitting = [
         preset
-        for preset in shipped.names()
-        if shipped.metadata(preset)["builder"] == setup.builder
-        and shipped.metadata(preset).get("dataset") == dataset
+        for preset, data in metadata.items()
+        if data["builder"] == setup.builder and data.get("dataset") == dataset
     ]
     if name not in fitting:
         allowed = (
