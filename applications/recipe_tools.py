@@ -76,11 +76,14 @@ def read_history(path):
 def training_callbacks(folder, monitor, mode):
     """Resumable training that keeps the epoch best on `monitor` (validation).
 
+    The backup outlives the run: the same command resumes an interrupted
+    run and reuses a finished one (delete the folder to train it again).
+
     Returns:
         `(callbacks, best_weights_path)`.
     """
     if not (folder / "backup").exists():
-        # Nothing to resume (a new run, or the last one finished): start over.
+        # Nothing to resume: start over.
         for stale in ("history.csv", "best.weights.h5"):
             (folder / stale).unlink(missing_ok=True)
     history = read_history(folder / "history.csv")
@@ -90,7 +93,9 @@ def training_callbacks(folder, monitor, mode):
         best = max(values) if mode == "max" else min(values)
     best_path = folder / "best.weights.h5"
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(folder / "backup")),
+        keras.callbacks.BackupAndRestore(
+            str(folder / "backup"), delete_checkpoint=False
+        ),
         EpochSeconds(),
         keras.callbacks.ModelCheckpoint(
             str(best_path),
@@ -114,6 +119,69 @@ def average_weights(model, paths):
             total[index] = total[index] + keras.ops.convert_to_numpy(variable)
     for variable, value in zip(model.trainable_variables, total):
         variable.assign(value / len(paths))
+
+
+def fine_tuned_soup(
+    model, optimizer, name, settings, training_data, validation_data, runs, epochs
+):
+    """Fine-tunes `runs` runs of `model` from its weights and averages them.
+
+    A uniform model soup (Wortsman et al., 2022, "Model soups"): every run
+    starts from the same weights, trains on its own `training_data(run)`
+    (another order of batches, other augmentations), keeps its epoch best
+    on validation accuracy, and the kept weights are averaged into one
+    model of the same size, so prediction costs what one run's does.
+
+    Args:
+        model: the compiled-or-not classifier with its preprocessor, at
+            its starting weights.
+        optimizer: a function returning a new optimizer, one per run.
+        name: the preset's name (for the resumable work folders).
+        settings: the recipe's settings (each run has its own folder).
+        training_data: a function of the run's index returning its
+            training batches (a `keras.utils.PyDataset`).
+        validation_data: `(inputs, labels)`, raw inputs as the model's
+            preprocessor takes them.
+        runs: how many fine-tunings.
+        epochs: the epochs of each.
+
+    Returns:
+        The training summary: each run's history summary, their epochs and
+        seconds, and the validation accuracy of the soup, which `model`
+        now holds.
+    """
+    start = [keras.ops.convert_to_numpy(v) for v in model.trainable_variables]
+    summaries, best_paths = [], []
+    for run in range(runs):
+        for variable, value in zip(model.trainable_variables, start):
+            variable.assign(value)
+        model.compile(optimizer=optimizer())
+        folder = work_folder(name, {**settings, "run": run})
+        callbacks, best_path = training_callbacks(folder, "val_accuracy", "max")
+        model.fit(
+            training_data(run),
+            validation_data=validation_data,
+            # Batches of 100 divide the validation splits: under JAX a
+            # smaller last batch would compile the step function again.
+            validation_batch_size=100,
+            epochs=epochs,
+            callbacks=callbacks,
+            verbose=2,
+        )
+        summaries.append(summary_of_history(folder, "val_accuracy", "max"))
+        best_paths.append(best_path)
+        print(f"run {run} selected on validation: {summaries[-1]}", flush=True)
+    average_weights(model, best_paths)
+    accuracy = model.evaluate(
+        *validation_data, batch_size=100, verbose=0, return_dict=True
+    )["accuracy"]
+    print(f"validation accuracy of the soup: {accuracy:.4f}", flush=True)
+    return {
+        "epochs": sum(summary["epochs"] for summary in summaries),
+        "seconds": round(sum(summary["seconds"] for summary in summaries), 1),
+        "runs": summaries,
+        "soup_val_accuracy": float(accuracy),
+    }
 
 
 def summary_of_history(folder, monitor, mode):

@@ -1,4 +1,4 @@
-"""Fine-tuning on the reviews, for both recipes: word dropout and a soup.
+"""Fine-tuning batches of the reviews, for both recipes, with word dropout.
 
 Both Rotten Tomatoes recipes fine-tune their model, started from the
 pre-trained word vectors (`pretraining.py`), on the 10,202 training
@@ -8,7 +8,8 @@ about +-0.01: so each run replaces words by `[UNK]` at random (word
 dropout), and the shipped model is a uniform soup (Wortsman et al.,
 2022, "Model soups"): `runs` fine-tunings from the same start, each on
 its own order of batches and word dropout, each kept at its epoch best on
-validation, their weights averaged into one model of the same size.
+validation, their weights averaged into one model of the same size
+(`recipe_tools.fine_tuned_soup`).
 """
 
 import os
@@ -54,7 +55,7 @@ def review_batches(texts, labels, preprocessor, batch_size, word_dropout, seed):
 
 
 def fine_tuned_soup(model, optimizer, name, settings, splits, args, seed):
-    """Fine-tunes `args.soup` runs of `model` from its weights; averages them.
+    """`recipe_tools.fine_tuned_soup` of `model` on the training reviews.
 
     Args:
         model: the classifier with its preprocessor, at its starting weights.
@@ -67,53 +68,25 @@ def fine_tuned_soup(model, optimizer, name, settings, splits, args, seed):
         seed: run `i` draws its batches and word dropout from `seed + i`.
 
     Returns:
-        The training summary: each run's history summary, their epochs and
-        seconds, and the validation accuracy of the soup, which `model`
-        now holds.
+        The summary of `recipe_tools.fine_tuned_soup`.
     """
-    import keras
-
     x_train, y_train = splits["train"]
     x_val, y_val = splits["validation"]
-    start = [keras.ops.convert_to_numpy(v) for v in model.trainable_variables]
-    runs, best_paths = [], []
-    for run in range(args.soup):
-        for variable, value in zip(model.trainable_variables, start):
-            variable.assign(value)
-        model.compile(optimizer=optimizer())
-        folder = recipe_tools.work_folder(name, {**settings, "run": run})
-        callbacks, best_path = recipe_tools.training_callbacks(
-            folder, "val_accuracy", "max"
-        )
-        model.fit(
-            review_batches(
-                x_train,
-                y_train,
-                model.preprocessor,
-                args.batch_size,
-                args.word_dropout,
-                seed + run,
-            ),
-            # Raw texts: Task.fit runs them through the model's preprocessor.
-            validation_data=(list(x_val), y_val),
-            validation_batch_size=100,
-            epochs=args.epochs,
-            callbacks=callbacks,
-            verbose=2,
-        )
-        runs.append(recipe_tools.summary_of_history(folder, "val_accuracy", "max"))
-        best_paths.append(best_path)
-        print(f"run {run} selected on validation: {runs[-1]}", flush=True)
-    recipe_tools.average_weights(model, best_paths)
-    scores = model.evaluate(
-        list(x_val), y_val, batch_size=100, verbose=0, return_dict=True
+    return recipe_tools.fine_tuned_soup(
+        model,
+        optimizer,
+        name,
+        settings,
+        lambda run: review_batches(
+            x_train,
+            y_train,
+            model.preprocessor,
+            args.batch_size,
+            args.word_dropout,
+            seed + run,
+        ),
+        # Raw texts: Task.fit runs them through the model's preprocessor.
+        (list(x_val), y_val),
+        args.soup,
+        args.epochs,
     )
-    accuracy = scores["accuracy"]
-    summary = {
-        "epochs": sum(run["epochs"] for run in runs),
-        "seconds": round(sum(run["seconds"] for run in runs), 1),
-        "runs": runs,
-        "soup_val_accuracy": float(accuracy),
-    }
-    print(f"validation accuracy of the soup: {accuracy:.4f}", flush=True)
-    return summary
