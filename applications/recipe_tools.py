@@ -110,6 +110,18 @@ def training_callbacks(folder, monitor, mode):
     return callbacks, best_path
 
 
+def warmup_cosine(peak, steps, alpha=0.0):
+    """A learning rate warmed up from 0 over 5 % of `steps`, then cosine-decayed.
+
+    It rises linearly to `peak`, then falls to `alpha * peak` at `steps`:
+    a transformer trained on little data is sensitive to large early steps.
+    """
+    warmup = max(1, steps // 20)
+    return keras.optimizers.schedules.CosineDecay(
+        0.0, steps - warmup, alpha=alpha, warmup_target=peak, warmup_steps=warmup
+    )
+
+
 def average_weights(model, paths):
     """Sets `model`'s trainable weights to their mean over the weight files."""
     total = [0.0 for _ in model.trainable_variables]

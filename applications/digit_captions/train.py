@@ -292,11 +292,7 @@ def main(argv=None):
     train = ComposedNumbers(
         slots, digits, preprocessor, len(train_images), args.batch_size, SEED
     )
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
-    )
+    schedule = recipe_tools.warmup_cosine(args.learning_rate, args.epochs * len(train))
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05, clipnorm=1.0)
     )

@@ -221,14 +221,8 @@ def main(argv=None):
     windows = [
         text[i : i + SEQUENCE_LENGTH] for i in range(0, len(text), SEQUENCE_LENGTH)
     ]
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0,
-        steps - warmup,
-        warmup_target=args.learning_rate,
-        warmup_steps=warmup,
-        alpha=0.1,
+    schedule = recipe_tools.warmup_cosine(
+        args.learning_rate, args.epochs * len(train), alpha=0.1
     )
     model.compile(
         optimizer=keras.optimizers.AdamW(

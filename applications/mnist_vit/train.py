@@ -176,13 +176,7 @@ def main(argv=None):
         preprocessor=preprocessor,
     )
     train = AugmentedDigits(*splits["train"], preprocessor, args.batch_size, SEED)
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    # AdamW with a short warm-up and cosine decay: a transformer trained
-    # from scratch on little data is sensitive to large early steps.
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
-    )
+    schedule = recipe_tools.warmup_cosine(args.learning_rate, args.epochs * len(train))
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
 
     # The first run's folder does not depend on the soup's settings, so

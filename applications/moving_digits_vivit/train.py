@@ -195,14 +195,7 @@ def build_and_compile(args, variant, splits):
             **common,
         )
     train = AugmentedClips(*splits["train"], preprocessor, args.batch_size, SEED)
-    steps = args.epochs * len(train)
-    warmup = max(1, steps // 20)
-    # AdamW with a short warm-up and cosine decay, as the mnist_vit recipe:
-    # a transformer trained from scratch on little data is sensitive to
-    # large early steps.
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, steps - warmup, warmup_target=args.learning_rate, warmup_steps=warmup
-    )
+    schedule = recipe_tools.warmup_cosine(args.learning_rate, args.epochs * len(train))
     model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.05))
     return model, train
 

@@ -103,13 +103,8 @@ def pretrain_encoder(model, tokenizer, texts, name, settings, args, seed):
     train_batches = masked_batches(train, vocabulary_size, args.batch_size, seed)
     # The same masks every epoch for the held-out windows: comparable losses.
     held_out_batch = masked_batches(validation, vocabulary_size, len(validation), 0)[0]
-    steps = args.masked_lm_epochs * len(train_batches)
-    warmup = max(1, steps // 20)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        0.0,
-        steps - warmup,
-        warmup_target=args.masked_lm_learning_rate,
-        warmup_steps=warmup,
+    schedule = recipe_tools.warmup_cosine(
+        args.masked_lm_learning_rate, args.masked_lm_epochs * len(train_batches)
     )
     folder = recipe_tools.work_folder(name, {**settings, "stage": "masked_lm"})
     callbacks, best_path = recipe_tools.training_callbacks(folder, "val_loss", "min")
