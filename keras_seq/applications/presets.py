@@ -45,7 +45,7 @@ SHIPPED_PRESETS = {
     "japanese_vowels_lstm": (
         "9c9e1d954f7ca4d6ee8be6feb41380be35ab6ace5796ec1382398ee412089e18"
     ),
-    "mnist_vit": "67310a8e7fcc8d7825eea614ea473ff21aa01633e3e8bba66ad947cdcb0ea7b0",
+    "mnist_vit": "94fda55c3beee3c153368c73b46d1c43773a690605d9a83ee19ae60fea47dd50",
     "moving_digits_vivit": (
         "bff67782c8b18b2a05593bcfed2611687e461a24e05478c132853dda4bc315b1"
     ),
