@@ -33,7 +33,6 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import fine_tuning  # noqa: E402
-import masked_lm  # noqa: E402
 import pretraining  # noqa: E402
 import recipe_tools  # noqa: E402
 
@@ -89,8 +88,6 @@ def main(argv=None):
     parser.add_argument("--window", type=int, default=5)
     parser.add_argument("--bigrams", action="store_true")
     parser.add_argument("--lexicon", type=float, default=0.0)
-    parser.add_argument("--masked-lm-epochs", type=int, default=0)
-    parser.add_argument("--masked-lm-learning-rate", type=float, default=1e-3)
     parser.add_argument("--soup", type=int, default=8)
     parser.add_argument("--validation-only", action="store_true")
     parser.add_argument("--no-ship", action="store_true")
@@ -128,20 +125,6 @@ def main(argv=None):
         vectors, pretrained = pretrained_vectors(tokenizer, x_train, args)
         model.get_layer("embedding").token_embedding.embeddings.assign(vectors)
         print(f"pre-trained word vectors: {pretrained}", flush=True)
-    encoder_pretraining = None
-    if args.masked_lm_epochs:
-        # Its folder does not depend on the fine-tuning's settings, so
-        # trying other fine-tunings reuses it.
-        fine_tuning_keys = ("epochs", "learning_rate", "word_dropout", "soup")
-        encoder_pretraining = masked_lm.pretrain_encoder(
-            model,
-            tokenizer,
-            list(x_train) + [text for part in corpora.values() for text in part],
-            NAME,
-            {k: v for k, v in settings.items() if k not in fine_tuning_keys},
-            args,
-            SEED,
-        )
     training = fine_tuning.fine_tuned_soup(
         model,
         lambda: keras.optimizers.AdamW(args.learning_rate, weight_decay=0.01),
@@ -185,7 +168,6 @@ def main(argv=None):
         "metric": metric,
         "baseline": baseline,
         "pretraining": pretrained,
-        "masked_lm_pretraining": encoder_pretraining,
         "training": metadata["training"],
     }
     if args.no_ship:
