@@ -1,6 +1,6 @@
 """Recipe of the `rotten_tomatoes` preset: a transformer tells fresh from rotten.
 
-Trains `keras_seq.applications.TextClassifier` (one encoder layer, mean
+Trains `keras_seq.applications.TextClassifier` (two encoder layers, mean
 pooling) on the 10,202 training reviews of
 `keras_seq.datasets.rotten_tomatoes`, read word by word: a KerasHub
 `WordPieceTokenizer` of whole lower-cased words, whose embeddings start
@@ -78,7 +78,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--vocabulary-size", type=int, default=16000)
     parser.add_argument("--max-length", type=int, default=64)
-    parser.add_argument("--num-layers", type=int, default=1)
+    parser.add_argument("--num-layers", type=int, default=2)
     parser.add_argument("--num-heads", type=int, default=4)
     parser.add_argument("--hidden-dim", type=int, default=128)
     parser.add_argument("--dropout", type=float, default=0.4)
@@ -150,7 +150,7 @@ def main(argv=None):
     }
     metadata = {
         "dataset": "rotten_tomatoes",
-        "description": "One-layer transformer encoder (mean pooling) over "
+        "description": "Two-layer transformer encoder (mean pooling) over "
         "whole words, embeddings pre-trained by PPMI + SVD on offline text, "
         "telling fresh (1) from rotten (0) movie reviews; raw strings in, "
         "2 class probabilities out.",

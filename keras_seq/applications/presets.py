@@ -50,7 +50,7 @@ SHIPPED_PRESETS = {
         "bff67782c8b18b2a05593bcfed2611687e461a24e05478c132853dda4bc315b1"
     ),
     "rotten_tomatoes": (
-        "204a62e54feb0a52e115296d62848e1a77f8df75780152634fdf2d423b18302b"
+        "6107871e277307d8c7e8b193bf35f3248588e3637f40fef9f384ca21bcc621e6"
     ),
     "rotten_tomatoes_lstm": (
         "207eb14c1d6d5fd5dbcb9bb554a5d229d2b8aca0d8190783fbbedfbe544b0f4d"
