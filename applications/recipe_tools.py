@@ -145,8 +145,8 @@ def fine_tuned_soup(
     model of the same size, so prediction costs what one run's does.
 
     Args:
-        model: the compiled-or-not classifier with its preprocessor, at
-            its starting weights.
+        model: the classifier with its preprocessor, at its starting
+            weights; each run compiles it anew.
         optimizer: a function returning a new optimizer, one per run.
         name: the preset's name (for the resumable work folders).
         settings: the recipe's settings (each run has its own folder).

@@ -2,14 +2,17 @@
 
 Trains `keras_seq.applications.ViT` (7x7 patches, 6 encoder layers) on the
 3,500 training digits, each epoch on a freshly augmented copy of them
-(small random rotations, zooms and shifts), keeps the epoch of best
-validation accuracy (500 digits), then measures accuracy once on the 1,000
-test digits. The baseline, an RBF SVM (scikit-learn `SVC`) on the same
-pixels, has its `C` chosen on the same validation split and is measured on
-the same test split. The selected model ships with its `ImagePreprocessor`
-(uint8 pixels in) as the preset `keras_seq/applications/preset_files/
-mnist_vit/`, its digest goes into `keras_seq/applications/presets.py`, and
-the figures into `applications/mnist_vit/results.json`.
+(small random rotations, zooms and shifts), and keeps the epoch of best
+validation accuracy (500 digits); then fine-tunes `--soup` runs from it,
+each on its own augmentations and kept at its epoch best on validation,
+and averages them (a model soup, `recipe_tools.fine_tuned_soup`); then
+measures accuracy once on the 1,000 test digits. The baseline, an RBF
+SVM (scikit-learn `SVC`) on the same pixels, has its `C` chosen on the
+same validation split and is measured on the same test split. The soup
+ships with its `ImagePreprocessor` (uint8 pixels in) as the preset
+`keras_seq/applications/preset_files/mnist_vit/`, its digest goes into
+`keras_seq/applications/presets.py`, and the figures into
+`applications/mnist_vit/results.json`.
 
     KERAS_BACKEND=jax python applications/mnist_vit/train.py
 
