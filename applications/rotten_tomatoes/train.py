@@ -55,9 +55,11 @@ def probe_outputs(model, texts):
     return model.predict(list(texts), verbose=0)
 
 
-def pretrained_vectors(tokenizer, train_texts, args):
-    """The initial word vectors (`--init`) and what made them."""
-    corpora = pretraining.unlabelled_corpora()
+def pretrained_vectors(tokenizer, train_texts, corpora, args):
+    """The initial word vectors (`--init`) and what made them.
+
+    `corpora` is `pretraining.unlabelled_corpora()`, loaded once by `main`.
+    """
     texts = list(train_texts) + [text for part in corpora.values() for text in part]
     vectors, info = pretraining.ppmi_embeddings(
         tokenizer, texts, args.hidden_dim, window=args.window, bigrams=args.bigrams
@@ -122,7 +124,7 @@ def main(argv=None):
     )
     pretrained = None
     if args.init == "ppmi":
-        vectors, pretrained = pretrained_vectors(tokenizer, x_train, args)
+        vectors, pretrained = pretrained_vectors(tokenizer, x_train, corpora, args)
         model.get_layer("embedding").token_embedding.embeddings.assign(vectors)
         print(f"pre-trained word vectors: {pretrained}", flush=True)
     training = fine_tuning.fine_tuned_soup(
