@@ -79,6 +79,14 @@ def probe_outputs(model, english):
     return keras.ops.convert_to_numpy(model(inputs, training=False))
 
 
+def optimizer(args, steps):
+    """Adam, the gradient clipped to 1.0, at the rate `args` gives for `steps`."""
+    learning_rate = args.learning_rate
+    if args.schedule == "warmup_cosine":
+        learning_rate = recipe_tools.warmup_cosine(learning_rate, steps)
+    return keras.optimizers.Adam(learning_rate, clipnorm=1.0)
+
+
 class LengthBatches(keras.utils.PyDataset):
     """Preprocessed training batches of names of about the same length.
 
@@ -146,6 +154,14 @@ def main(argv=None):
     parser.add_argument("--hidden-dim", type=int, default=128)
     parser.add_argument("--intermediate-dim", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--schedule",
+        choices=("constant", "warmup_cosine"),
+        default="constant",
+        help="the learning rate: constant, or warmed up then cosine-decayed "
+        "to 0 over the run (recipe_tools.warmup_cosine)",
+    )
     parser.add_argument("--validation-only", action="store_true")
     parser.add_argument("--no-ship", action="store_true")
     args = parser.parse_args(argv)
@@ -184,12 +200,13 @@ def main(argv=None):
         dropout=args.dropout,
         preprocessor=preprocessor,
     )
-    model.compile()  # cross-entropy ignoring padding, Adam 1e-3 clipped to 1.0
-    folder = recipe_tools.work_folder(NAME, settings)
-    callbacks, best_path = recipe_tools.training_callbacks(folder, "val_loss", "min")
     train = LengthBatches(
         english[kept], french[kept], preprocessor, args.batch_size, SEED
     )
+    # Cross-entropy ignoring padding (the model's default loss).
+    model.compile(optimizer=optimizer(args, args.epochs * len(train)))
+    folder = recipe_tools.work_folder(NAME, settings)
+    callbacks, best_path = recipe_tools.training_callbacks(folder, "val_loss", "min")
     x_val, y_val = splits["validation"]
     validation = LengthBatches(x_val, y_val, preprocessor, 256, SEED, shuffle=False)
     model.fit(

@@ -172,7 +172,12 @@ def build_and_compile(args, variant, splits):
         "preprocessor": preprocessor,
     }
     frames, *patch_size = args.tubelet_size
-    if getattr(args, "from_vit", None):
+    if getattr(args, "from_preset", None):
+        # Training goes on from a trained ViViT: its sizes, weights and
+        # preprocessor (a longer schedule, as a warm restart).
+        model = ViViT.from_preset(args.from_preset)
+        preprocessor = model.preprocessor
+    elif getattr(args, "from_vit", None):
         # The ViT's sizes and weights, its patch projection resampled to
         # the clips' half-size digits, the tubelets by `tubelet_init`.
         model = ViViT.from_vit(
@@ -242,6 +247,11 @@ def main(argv=None):
     )
     parser.add_argument(
         "--tubelet-init", choices=TUBELET_INITS, default="central_frame"
+    )
+    parser.add_argument(
+        "--from-preset",
+        help="a ViViT preset (moving_digits_vivit) whose training goes on: "
+        "its sizes, weights and preprocessor replace the model settings",
     )
     parser.add_argument("--validation-only", action="store_true")
     parser.add_argument("--no-ship", action="store_true")

@@ -47,7 +47,7 @@ SHIPPED_PRESETS = {
     ),
     "mnist_vit": "94fda55c3beee3c153368c73b46d1c43773a690605d9a83ee19ae60fea47dd50",
     "moving_digits_vivit": (
-        "bff67782c8b18b2a05593bcfed2611687e461a24e05478c132853dda4bc315b1"
+        "dd66ce32c830fa1f17e985caf02efb68b785bae67a2ea1f515911a94b4faac7c"
     ),
     "rotten_tomatoes": (
         "6107871e277307d8c7e8b193bf35f3248588e3637f40fef9f384ca21bcc621e6"
