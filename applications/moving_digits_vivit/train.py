@@ -294,12 +294,14 @@ def main(argv=None):
         "digit_accuracy": round(digit_accuracy, 4),
         "direction_accuracy": round(direction_accuracy, 4),
     }
-    tubelet = "x".join(map(str, args.tubelet_size))
     config = model.get_config()
+    tubelet = "x".join(map(str, config["tubelet_size"]))
     start = f", started from {args.from_vit}" if args.from_vit else ""
+    if args.from_preset:
+        start = f", trained on from the {args.from_preset} preset"
     metadata = {
         "dataset": "moving_digits",
-        "description": f"ViViT ({args.variant}, {tubelet} tubelets, "
+        "description": f"ViViT ({config['variant']}, {tubelet} tubelets, "
         f"{config['num_layers']} layers, {config['hidden_dim']}-d{start}) "
         "naming the digit and "
         "the direction of 16-frame 32x32 moving-digit clips; uint8 clips in, "
