@@ -296,9 +296,12 @@ def main(argv=None):
     }
     config = model.get_config()
     tubelet = "x".join(map(str, config["tubelet_size"]))
-    start = f", started from {args.from_vit}" if args.from_vit else ""
+    # Where the weights started, in the order build_and_compile reads them.
+    start = ""
     if args.from_preset:
         start = f", trained on from the {args.from_preset} preset"
+    elif args.from_vit:
+        start = f", started from {args.from_vit}"
     metadata = {
         "dataset": "moving_digits",
         "description": f"ViViT ({config['variant']}, {tubelet} tubelets, "
