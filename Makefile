@@ -53,7 +53,7 @@ demo: install
 	echo "picture: $(DEMO_DIR)/training_curves.png (the training curves)"
 
 lint: install
-	$(BIN)/ruff check keras_seq tests examples benchmarks applications conftest.py
+	$(BIN)/ruff check keras_seq tests examples benchmarks recipes conftest.py
 
 # Two pytest workers on two cores: one thread each, or torch's thread pools
 # oversubscribe the cores and run several times slower. A worker that runs

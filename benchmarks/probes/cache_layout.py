@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_seq.models.inference_function import no_gradients
+from keras_seq.backend.inference_function import no_gradients
 
 BATCH, HEADS, DIM = 8, 4, 64
 

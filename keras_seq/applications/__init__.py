@@ -10,8 +10,8 @@ with its preprocessor.
 import keras_seq.preprocessing  # noqa: F401
 from keras_seq.applications.causal_lm import CausalLM
 from keras_seq.applications.image_captioner import ImageCaptioner
-from keras_seq.applications.presets import PresetInfo
-from keras_seq.applications.presets import list_presets
+from keras_seq.presets.shipped import PresetInfo
+from keras_seq.presets.shipped import list_presets
 from keras_seq.applications.rnn_classifier import RNNClassifier
 from keras_seq.applications.seq2seq_rnn import Seq2SeqRNN
 from keras_seq.applications.seq2seq_transformer import Seq2SeqTransformer

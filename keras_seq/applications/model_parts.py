@@ -8,7 +8,7 @@ layers of `keras_seq.layers` and the stacks of `keras_seq.models` together.
 import keras
 
 from keras_seq.layers import MaskedMeanPooling
-from keras_seq.models.recurrent_stacks import RECURRENT_CELLS
+from keras_seq.layers.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_vocabulary_size
 

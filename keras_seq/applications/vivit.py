@@ -12,7 +12,7 @@ from keras_seq.layers import ClassToken
 from keras_seq.layers import FactorisedAttentionEncoder
 from keras_seq.layers import PositionalEmbedding
 from keras_seq.layers import TubeletEmbedding
-from keras_seq.models import TransformerEncoderStack
+from keras_seq.layers import TransformerEncoderStack
 from keras_seq.models.classifier_task import ClassifierTask
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_head

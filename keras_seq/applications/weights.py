@@ -4,7 +4,7 @@
 folder written by `save_to_preset`, or the path of a `.weights.h5` file.
 A preset given to a builder (`ViT(weights="mnist_vit")`) is resolved
 before the model is built (`Task` wraps each builder's constructor, see
-`keras_seq.models.preset`): the sizes come from the preset and its
+`keras_seq.presets.preset`): the sizes come from the preset and its
 preprocessor is attached. `load_weights(model, preset)` on a model already
 built loads only the preset's weights, every file checked first.
 
@@ -17,8 +17,8 @@ import difflib
 import hashlib
 import os
 
-from keras_seq.models import preset as preset_format
-from keras_seq.models.weights_file import load_weights_file
+from keras_seq.presets import preset as preset_format
+from keras_seq.presets.weights_file import load_weights_file
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weight_files")
 

@@ -115,7 +115,7 @@ def load(reference):
         model = Task.from_preset(reference)
     except ValueError as error:
         raise UsageError(one_line(error)) from None
-    from keras_seq.models import preset as preset_format
+    from keras_seq.presets import preset as preset_format
 
     try:
         metadata = preset_format.read_metadata(reference)

@@ -45,7 +45,7 @@ def _kind(model):
 
 def _card(reference, loaded):
     """What the page shows beside the model: description, data, metric, baseline."""
-    from keras_seq.models import preset as preset_format
+    from keras_seq.presets import preset as preset_format
 
     card = {"builder": loaded.builder, "data set": loaded.dataset or "unknown"}
     try:

@@ -9,7 +9,7 @@ the functions, so reading the table (to check an application's name)
 loads no Keras.
 
 The model sizes follow the examples (`examples/*.py`) and the recipes
-(`applications/*/train.py`), which the package may not import.
+(`recipes/*/train.py`), which the package may not import.
 """
 
 import dataclasses

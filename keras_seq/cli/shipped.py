@@ -2,7 +2,7 @@
 
 `keras_seq.applications` (whose package imports every model, hence
 Keras and a backend) holds the registry of shipped presets:
-`SHIPPED_PRESETS` in `keras_seq/applications/presets.py`, each name with
+`SHIPPED_PRESETS` in `keras_seq/presets/shipped.py`, each name with
 the SHA-256 digest of its `metadata.json`. `keras-seq list` and the check
 of a preset's name need only that table and those files, so this module
 reads the table from the module's source (a literal dict, read with

@@ -3,7 +3,7 @@
 A `HeldOutFigure` says how a model is scored on a split of one data set:
 the raw examples, the metric (its name as the model cards give it) and
 the reference baselines computed from the data alone. The recipes of the
-shipped presets (`applications/*/train.py`), `keras-seq train`,
+shipped presets (`recipes/*/train.py`), `keras-seq train`,
 `keras-seq evaluate`, `keras-seq list` (through the presets' metadata) and
 the tests of the model cards all measure through `measure`, so a figure
 printed anywhere is the figure of the card.

@@ -73,7 +73,7 @@ def read_filled(attend, cache_length, filled):
 def _is_captured(value):
     """Whether `value` is a tensor of a PyTorch graph being captured.
 
-    `keras_seq.models.captured_graphs` captures on fake tensors, which
+    `keras_seq.backend.torch.captured_graphs` captures on fake tensors, which
     have shapes but no values to choose a length by.
     """
     if keras.backend.backend() != "torch":

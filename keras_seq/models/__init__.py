@@ -1,14 +1,17 @@
-"""Task models: the functional application base and generation machinery."""
+"""Task models: the Task bases, generation and input checks.
 
+The layer stacks (`keras_seq.layers`) and `InferenceFunction`
+(`keras_seq.backend`) are also importable from here, where they used to live.
+"""
+
+from keras_seq.backend.inference_function import InferenceFunction
+from keras_seq.layers.recurrent_stacks import RecurrentDecoderStack
+from keras_seq.layers.recurrent_stacks import RecurrentStack
+from keras_seq.layers.transformer_stacks import TransformerDecoderStack
+from keras_seq.layers.transformer_stacks import TransformerEncoderStack
 from keras_seq.models.classifier_task import ClassifierTask
 from keras_seq.models.generative import GenerativeTask
-from keras_seq.models.inference_function import InferenceFunction
-from keras_seq.models.recurrent_stacks import RecurrentDecoderStack
-from keras_seq.models.recurrent_stacks import RecurrentStack
 from keras_seq.models.task import Task
-from keras_seq.models.transformer_stacks import TransformerDecoderStack
-from keras_seq.models.transformer_stacks import TransformerEncoderStack
-
 __all__ = [
     "ClassifierTask",
     "GenerativeTask",

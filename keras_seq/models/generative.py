@@ -11,10 +11,10 @@ from keras import ops
 from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
-from keras_seq.models.captured_graphs import ReadingVariables
-from keras_seq.models.captured_graphs import can_capture
-from keras_seq.models.captured_sampling import CapturedSampling
-from keras_seq.models.inference_function import InferenceFunction
+from keras_seq.backend.torch.captured_graphs import ReadingVariables
+from keras_seq.backend.torch.captured_graphs import can_capture
+from keras_seq.backend.torch.captured_sampling import CapturedSampling
+from keras_seq.backend.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
 from keras_seq.utils.validation import check_positive_int
@@ -54,7 +54,7 @@ class GenerativeTask(Task):
     `jax.jit`, `tf.function` compiled by XLA (unless `compile()` was
     given `jit_compile=False`; see `generate_jit_compile`), or eagerly
     under `torch.no_grad()`; see
-    `keras_seq.models.inference_function`. The shapes are the batch size,
+    `keras_seq.backend.inference_function`. The shapes are the batch size,
     `max_length`, the sources' shapes and the longest prompt rounded up to
     a power of two: repeated calls reuse one compilation. With
     `run_eagerly=True` it runs eagerly on every backend.
@@ -359,7 +359,7 @@ class GenerativeTask(Task):
         JAX and TensorFlow compile the whole decode loop; PyTorch runs it
         in Python, where a step's layers and operations cost far more than
         its kernels. There the step is captured once per shapes
-        (`keras_seq.models.captured_graphs`, after `DECODE_EAGER_CALLS`
+        (`keras_seq.backend.torch.captured_graphs`, after `DECODE_EAGER_CALLS`
         eager steps of those shapes, counted over `generate` calls) and
         replayed, reading the whole key/value cache at every step: a graph
         holds one shape. The weights are read once per call. Under

@@ -4,9 +4,9 @@ import inspect
 import keras
 
 from keras_seq.models import input_checks
-from keras_seq.models import replicas
-from keras_seq.models.captured_graphs import can_capture
-from keras_seq.models.graph_steps import GraphSteps
+from keras_seq.backend.tensorflow import replicas
+from keras_seq.backend.torch.captured_graphs import can_capture
+from keras_seq.backend.torch.graph_steps import GraphSteps
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
 from keras_seq.models.raw_inputs import batches_for_keras
@@ -117,7 +117,7 @@ class Task(keras.Model):
     def _graph_steps(self):
         """The steps replayed from captured graphs, or None for Keras' own.
 
-        Under PyTorch (`keras_seq.models.graph_steps`), unless the model
+        Under PyTorch (`keras_seq.backend.torch.graph_steps`), unless the model
         runs eagerly (`run_eagerly=True`, to debug) or is compiled with
         `torch.compile` (`jit_compile=True`). JAX and TensorFlow compile
         Keras' own steps already.
@@ -445,11 +445,11 @@ class Task(keras.Model):
         )
         return batches_for_keras(batches)
 
-    # Presets (keras_seq/models/preset.py holds the format). The module is
+    # Presets (keras_seq/presets/preset.py holds the format). The module is
     # imported in each method so that this file's header stays as it was.
 
     def __init_subclass__(cls, **kwargs):
-        from keras_seq.models import preset
+        from keras_seq.presets import preset
 
         super().__init_subclass__(**kwargs)
         # A builder's `weights` also takes a preset's name or folder.
@@ -463,7 +463,7 @@ class Task(keras.Model):
         only, no optimizer state), `assets/<tokenizer>/` (vocabularies) and
         `metadata.json` (the SHA-256 digest and size of every other file,
         plus `metadata`); `from_preset(directory)` checks every file before
-        reading it. See `keras_seq.models.preset`.
+        reading it. See `keras_seq.presets.preset`.
 
         Args:
             directory: the folder to write; it must be new or empty, or a
@@ -482,7 +482,7 @@ class Task(keras.Model):
             model.save_to_preset("my_vit", metadata={"dataset": "mnist"})
             same = ViT.from_preset("my_vit")  # or ViT(weights="my_vit")
         """
-        from keras_seq.models import preset
+        from keras_seq.presets import preset
 
         return preset.save_preset(self, directory, metadata, overwrite)
 
@@ -513,7 +513,7 @@ class Task(keras.Model):
                 another builder, or an argument that conflicts with the
                 preset's.
         """
-        from keras_seq.models import preset as preset_format
+        from keras_seq.presets import preset as preset_format
 
         return preset_format.load_preset(cls, preset, kwargs)
 

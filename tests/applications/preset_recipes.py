@@ -1,6 +1,6 @@
 """The recipes of the shipped presets, as modules the tests can call.
 
-Each `applications/<name>/train.py` defines, next to its `main`:
+Each `recipes/<name>/train.py` defines, next to its `main`:
 
 - `FIGURE`: its data set's `keras_seq.evaluation.held_out` figure, the
   code that measured its card's figure (and that the tests measure with);
@@ -21,8 +21,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 @functools.cache
 def recipe(name):
-    """The module `applications/<name>/train.py` (imported, not run)."""
-    path = REPO / "applications" / name / "train.py"
+    """The module `recipes/<name>/train.py` (imported, not run)."""
+    path = REPO / "recipes" / name / "train.py"
     spec = importlib.util.spec_from_file_location(f"recipe_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

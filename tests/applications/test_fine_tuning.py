@@ -1,6 +1,6 @@
 """The recipes' training tools: resumable runs and the soup of fine-tunings.
 
-`recipe_tools.py` (shared by the recipes) and the Rotten Tomatoes
+`tools.py` (shared by the recipes) and the Rotten Tomatoes
 recipes' `fine_tuning.py`.
 """
 
@@ -15,12 +15,12 @@ from keras_seq.datasets import rotten_tomatoes
 from keras_seq.preprocessing import TextClassifierPreprocessor
 from tests.applications.preset_recipes import recipe
 
-# Importing the recipe puts applications/ and applications/rotten_tomatoes/
+# Importing the recipe puts recipes/ and recipes/rotten_tomatoes/
 # on the path, as running it does.
 recipe("rotten_tomatoes_lstm")
 import fine_tuning  # noqa: E402
 import pretraining  # noqa: E402
-import recipe_tools  # noqa: E402
+import tools  # noqa: E402
 
 
 def _weights(model):
@@ -35,7 +35,7 @@ def test_average_weights_is_the_mean_of_the_files(tmp_path):
             variable.assign(np.full(variable.shape, scale, "float32"))
         paths.append(tmp_path / f"run{index}.weights.h5")
         model.save_weights(paths[-1])
-    recipe_tools.average_weights(model, paths)
+    tools.average_weights(model, paths)
     for value in _weights(model):
         np.testing.assert_allclose(value, 3.0)
 
@@ -85,7 +85,7 @@ def test_soup_averages_runs_fine_tuned_from_the_same_start(tmp_path, monkeypatch
     # the model now holds their mean.
     kept = []
     for run in range(2):
-        folder = recipe_tools.work_folder("soup_test", {"case": 1, "run": run})
+        folder = tools.work_folder("soup_test", {"case": 1, "run": run})
         model.load_weights(folder / "best.weights.h5")
         kept.append(_weights(model))
     assert not np.allclose(kept[0][0], kept[1][0])
@@ -98,13 +98,13 @@ def test_a_finished_run_is_reused_and_an_interrupted_one_resumed(tmp_path, monke
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("adam", "mse")
     x, y = np.ones((8, 3), "float32"), np.zeros((8, 1), "float32")
-    folder = recipe_tools.work_folder("reuse_test", {"case": 1})
+    folder = tools.work_folder("reuse_test", {"case": 1})
     epochs_run = []
     for _ in range(2):
-        callbacks, _ = recipe_tools.training_callbacks(folder, "val_loss", "min")
+        callbacks, _ = tools.training_callbacks(folder, "val_loss", "min")
         history = model.fit(
             x, y, validation_data=(x, y), epochs=3, callbacks=callbacks, verbose=0
         )
         epochs_run.append(len(history.history.get("loss", [])))
     assert epochs_run == [3, 0]
-    assert recipe_tools.summary_of_history(folder, "val_loss", "min")["epochs"] == 3
+    assert tools.summary_of_history(folder, "val_loss", "min")["epochs"] == 3

@@ -23,11 +23,11 @@ from keras_seq.applications import RNNClassifier
 from keras_seq.applications import TextClassifier
 from keras_seq.applications import ViT
 from keras_seq.applications import list_presets
-from keras_seq.applications import presets
+from keras_seq.presets import shipped as presets
 from keras_seq.applications import weights as weights_module
 from keras_seq.evaluation import held_out
 from keras_seq.models import Task
-from keras_seq.models import preset as preset_format
+from keras_seq.presets import preset as preset_format
 from tests.applications import preset_probe
 from tests.applications import preset_recipes
 from tests.tiers import default_and_slow
@@ -80,7 +80,7 @@ def test_every_shipped_preset_is_listed_with_its_figures():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_each_preset_has_its_recipe_card_and_log(name):
-    folder = REPO / "applications" / name
+    folder = REPO / "recipes" / name
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     metadata = _metadata(name)
@@ -89,11 +89,11 @@ def test_each_preset_has_its_recipe_card_and_log(name):
     assert results["metric"] == metadata["metric"]
     assert f"{metadata['metric']['value']:.4f}" in card
     assert f"{metadata['baseline']['value']:.4f}" in card
-    assert f"applications/{name}/train.py" in card
+    assert f"recipes/{name}/train.py" in card
     assert results["metadata_sha256"] == presets.SHIPPED_PRESETS[name]
 
 
-@pytest.mark.parametrize("readme", ["README.md", "applications/README.md"])
+@pytest.mark.parametrize("readme", ["README.md", "recipes/README.md"])
 def test_readme_table_quotes_every_presets_figure_and_baseline(readme):
     readme = (REPO / readme).read_text(encoding="utf-8")
     rows = {
@@ -454,10 +454,10 @@ def test_save_to_preset_here_loads_under_another_backend(tmp_path, shipped, back
 
 def test_a_wheel_holds_every_shipped_file(tmp_path):
     wheel = build_wheel(tmp_path)
-    shipped = REPO / "keras_seq" / "applications" / "preset_files"
+    shipped = REPO / "keras_seq" / "presets" / "files"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        assert "keras_seq/applications/presets.py" in names
+        assert "keras_seq/presets/shipped.py" in names
         files = [p for p in shipped.rglob("*") if p.is_file()]
         assert {p.parent.relative_to(shipped).parts[0] for p in files} == set(
             presets.SHIPPED_PRESETS

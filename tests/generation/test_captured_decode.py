@@ -2,7 +2,7 @@
 
 On PyTorch `generate` runs its loop in Python. A KerasHub sampler's loop
 runs with its steps replayed from graphs captured once per shapes
-(`keras_seq.models.captured_sampling`): the decoding step with the
+(`keras_seq.backend.torch.captured_sampling`): the decoding step with the
 sampler's probabilities, and the sampler's choice where it draws no
 random numbers. Samplers with their own loop (beam search) replay the
 decoding step alone (`GenerativeTask._decode_function`). From the same

@@ -1,0 +1,1 @@
+"""TensorFlow only: what `tf.distribute` replicas need."""

@@ -1,0 +1,1 @@
+"""PyTorch only: graph capture and replay, captured sampling."""

@@ -1,0 +1,1 @@
+"""Presets: the format (names, digests, checks), loading, saving, the shipped ones."""
