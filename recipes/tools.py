@@ -4,31 +4,34 @@ Each recipe `recipes/<name>/train.py` trains on the data set's train
 split, selects its epoch on the validation split only, measures the
 held-out figure once on the test split, and writes the preset folder into
 the package (`keras_seq/presets/files/<name>/`), its
-`metadata.json` digest into `keras_seq/presets/shipped.py`, and its
+`metadata.json` digest into the registry `keras_seq/presets/shipped.json`, and its
 figures into `recipes/<name>/results.json` (which the model card
 quotes).
 
-Training resumes where it stopped: `keras.callbacks.BackupAndRestore` keeps
-the model, optimizer and epoch after every epoch; `CSVLogger` (appending)
-keeps the per-epoch history, from which the best validation figure so far
-is read back, so that `ModelCheckpoint(save_best_only=True)` goes on
-keeping the best epoch across an interruption.
+Training resumes where it stopped, with the callbacks `keras-seq train`
+uses (`keras_seq.callbacks`): `AtomicBackupAndRestore` keeps the model,
+optimizer and epoch after every epoch; `EpochHistory` keeps the per-epoch
+history, from which `BestWeights` reads back the best validation figure
+so far, so that it goes on keeping the best epoch across an interruption.
 """
 
-import csv
 import hashlib
 import json
 import os
 import pathlib
-import re
 import sys
 import tempfile
-import time
 
 import keras
 
+from keras_seq.callbacks import AtomicBackupAndRestore
+from keras_seq.callbacks import BestWeights
+from keras_seq.callbacks import EpochHistory
+from keras_seq.callbacks import epoch_logs
+
+HISTORY_FILE = "history.json"
 REPO = pathlib.Path(__file__).resolve().parents[1]
-PRESETS_MODULE = REPO / "keras_seq" / "presets" / "shipped.py"
+REGISTRY_FILE = REPO / "keras_seq" / "presets" / "shipped.json"
 
 
 def preset_folder(name):
@@ -53,24 +56,12 @@ def work_folder(name, settings):
     return folder
 
 
-class EpochSeconds(keras.callbacks.Callback):
-    """Adds each epoch's wall time to its logs (`seconds`), for the CSV history."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["seconds"] = time.perf_counter() - self._start
-
-
-def read_history(path):
-    """The rows of a CSVLogger file, numbers as floats (empty if none)."""
-    if not os.path.isfile(path):
-        return []
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [{key: float(value) for key, value in row.items()} for row in rows]
+def read_history(folder):
+    """The record `EpochHistory` keeps in `folder` (None if there is none)."""
+    path = folder / HISTORY_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def training_callbacks(folder, monitor, mode):
@@ -82,30 +73,19 @@ def training_callbacks(folder, monitor, mode):
     Returns:
         `(callbacks, best_weights_path)`.
     """
-    if not (folder / "backup").exists():
+    backup = AtomicBackupAndRestore(str(folder / "backup"), delete_checkpoint=False)
+    completed = backup.completed_epochs()
+    if not completed:
         # Nothing to resume: start over.
-        for stale in ("history.csv", "best.weights.h5"):
+        for stale in (HISTORY_FILE, "best.weights.h5"):
             (folder / stale).unlink(missing_ok=True)
-    history = read_history(folder / "history.csv")
-    best = None
-    if history:
-        values = [row[monitor] for row in history]
-        best = max(values) if mode == "max" else min(values)
+    prior = epoch_logs(read_history(folder), completed)
     best_path = folder / "best.weights.h5"
     callbacks = [
-        keras.callbacks.BackupAndRestore(
-            str(folder / "backup"), delete_checkpoint=False
-        ),
-        EpochSeconds(),
-        keras.callbacks.ModelCheckpoint(
-            str(best_path),
-            monitor=monitor,
-            mode=mode,
-            save_best_only=True,
-            save_weights_only=True,
-            initial_value_threshold=best,
-        ),
-        keras.callbacks.CSVLogger(str(folder / "history.csv"), append=True),
+        # Before the backup, so that they hold every epoch the backup holds.
+        EpochHistory(str(folder / HISTORY_FILE), prior=prior),
+        BestWeights(str(best_path), monitor, prior=prior, mode=mode),
+        backup,
     ]
     return callbacks, best_path
 
@@ -197,43 +177,25 @@ def fine_tuned_soup(
 
 
 def summary_of_history(folder, monitor, mode):
-    """The selected epoch and the total training time from the CSV history."""
-    history = read_history(folder / "history.csv")
-    # A resumed run may repeat the epoch it was interrupted in: keep the last.
-    by_epoch = {int(row["epoch"]): row for row in history}
-    rows = [by_epoch[epoch] for epoch in sorted(by_epoch)]
+    """The selected epoch and the total training time from the epoch history."""
+    history = (read_history(folder) or {}).get("history", {})
+    values = history.get(monitor, [])
     pick = max if mode == "max" else min
-    best = pick(rows, key=lambda row: row[monitor])
+    best = pick(range(len(values)), key=values.__getitem__)
     return {
-        "epochs": len(rows),
-        "selected_epoch": int(best["epoch"]) + 1,
-        f"selected_{monitor}": best[monitor],
-        "seconds": round(sum(row.get("seconds", 0.0) for row in rows), 1),
+        "epochs": len(values),
+        "selected_epoch": best + 1,
+        f"selected_{monitor}": values[best],
+        "seconds": round(sum(history.get("seconds", [])), 1),
     }
 
 
 def update_registry(name, digest):
-    """Writes `name`'s metadata digest into `SHIPPED_PRESETS` of presets.py."""
-    text = PRESETS_MODULE.read_text(encoding="utf-8")
-    # `{}` when empty, else one entry a line and `}` alone on the last.
-    pattern = r"^SHIPPED_PRESETS = (\{\}|\{\n.*?^\})$"
-    match = re.search(pattern, text, re.S | re.M)
-    if match is None:
-        raise RuntimeError(f"No SHIPPED_PRESETS dict found in {PRESETS_MODULE}")
-    entry = r'^    "([^"]+)": (?:\(\n        )?"([0-9a-f]{64})"(?:\n    \))?,$'
-    entries = dict(re.findall(entry, match.group(0), re.M))
-    entries[name] = digest
-    body = "".join(_registry_entry(key, entries[key]) for key in sorted(entries))
-    block = "SHIPPED_PRESETS = {\n" + body + "}"
-    PRESETS_MODULE.write_text(text[: match.start()] + block + text[match.end() :])
-
-
-def _registry_entry(name, digest):
-    """One entry as `ruff format` writes it: one line if it fits in 88."""
-    line = f'    "{name}": "{digest}",\n'
-    if len(line) - 1 <= 88:
-        return line
-    return f'    "{name}": (\n        "{digest}"\n    ),\n'
+    """Writes `name`'s metadata digest into the registry of shipped presets."""
+    registry = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    registry[name] = digest
+    text = json.dumps(dict(sorted(registry.items())), indent=2)
+    REGISTRY_FILE.write_text(text + "\n", encoding="utf-8")
 
 
 def ship(model, name, metadata, results):
@@ -245,7 +207,7 @@ def ship(model, name, metadata, results):
         metadata: what `metadata.json` records (dataset, metric, baseline...).
         results: the recipe's figures, written to `recipes/<name>/results.json`.
     """
-    from keras_seq.presets import preset as preset_format
+    from keras_seq.presets import format as preset_format
 
     folder = preset_folder(name)
     model.save_to_preset(folder, metadata={"name": name, **metadata}, overwrite=True)

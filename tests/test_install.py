@@ -1,24 +1,25 @@
-"""README's install lines, run as written in a fresh virtual environment.
+"""The install lines of the Install guide, run as written in a fresh environment.
 
 The test builds the wheel, creates a virtual environment, runs the lines
-of README's "Install" block in it with the package's name replaced by the
+of the first block of the Install guide (`docs/install.md`, which the
+README's "Install" repeats) in it with the package's name replaced by the
 wheel (pip fetches everything else from the registry, as a user's does),
-then runs each Python example of the README in that environment, in a
-process of its own, outside the checkout: every example that runs on its
-own (one that uses data left to the reader, such as `token_ids`, cannot).
+then runs each Python example of the README and the guides
+(tests/guides.py) in that environment, in a process of its own, outside
+the checkout: every example that runs on its own (one that uses data left
+to the reader, such as `token_ids`, cannot), each once.
 An example's `print(...)  # text` line must print `text`.
 
 Slow (minutes: the install fetches a backend, TensorFlow for KerasHub's
 tokenizers and the data packages; one example trains an epoch on the
 Rotten Tomatoes reviews, another on Hamlet), and run under JAX only, the
-backend README's line installs. It skips only if pip cannot reach the
+backend the install line installs. It skips only if pip cannot reach the
 registry.
 """
 
 import ast
 import builtins
 import os
-import pathlib
 import re
 import subprocess
 import sys
@@ -27,9 +28,11 @@ import time
 import keras
 import pytest
 
+from tests import guides
 from tests.wheel import build_wheel
 
-README = pathlib.Path(__file__).parents[1] / "README.md"
+README = guides.README
+INSTALL = guides.guide("install.md")
 PACKAGE = "keras-seq"
 INSTALL_TIMEOUT = 3600
 EXAMPLE_TIMEOUT = 1800
@@ -49,9 +52,20 @@ def _section(text, title):
 
 
 def install_lines(text):
-    """The command lines of the first bash block under "## Install"."""
-    (block,) = re.findall(r"```bash\n(.*?)```", _section(text, "Install"), re.S)[:1]
+    """The command lines of the first bash block of `text`."""
+    (block,) = re.findall(r"```bash\n(.*?)```", text, re.S)[:1]
     return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+def all_python_examples():
+    """`(page and heading, code)` of the README's and the guides' examples, once."""
+    examples, seen = [], set()
+    for page in guides.pages():
+        for heading, code in python_examples(page.read_text()):
+            if code not in seen:
+                seen.add(code)
+                examples.append((f"{page.name}: {heading}", code))
+    return examples
 
 
 def python_examples(text):
@@ -88,8 +102,13 @@ def expected_prints(code):
     return re.findall(r"^print\(.*\)\s+#\s*(.+?)\s*$", code, re.M)
 
 
+def test_the_readme_shows_the_install_guide_s_lines():
+    readme = install_lines(_section(README.read_text(), "Install"))
+    assert readme == install_lines(INSTALL.read_text())
+
+
 def test_install_lines_name_the_package_and_every_extra_the_examples_need():
-    lines = install_lines(README.read_text())
+    lines = install_lines(INSTALL.read_text())
     assert all(line.startswith("pip install ") for line in lines), lines
     packages = [line for line in lines if f'"{PACKAGE}[' in line]
     assert len(packages) == 1, lines
@@ -129,11 +148,10 @@ def _run(command, env, cwd, timeout):
 @pytest.mark.slow
 @pytest.mark.skipif(
     keras.backend.backend() != "jax",
-    reason="README's install line installs JAX: this test runs under "
+    reason="the Install guide's line installs JAX: this test runs under "
     "KERAS_BACKEND=jax only (once, not once per backend)",
 )
-def test_readme_install_lines_run_readme_examples(tmp_path):
-    text = README.read_text()
+def test_install_lines_run_the_examples_of_readme_and_guides(tmp_path):
     wheel = build_wheel(tmp_path / "build")
     venv = tmp_path / "venv"
     subprocess.run(
@@ -148,10 +166,10 @@ def test_readme_install_lines_run_readme_examples(tmp_path):
     pip = _run(["bash", "-c", "command -v pip"], env, work, 60).stdout.strip()
     assert pip == str(venv / "bin" / "pip")
 
-    # README's lines as written, the package's name replaced by the wheel.
+    # The guide's lines as written, the package's name replaced by the wheel.
     lines = [
         re.sub(rf"(?<![\w/.-]){re.escape(PACKAGE)}(?=\[)", str(wheel), line)
-        for line in install_lines(text)
+        for line in install_lines(INSTALL.read_text())
     ]
     assert sum(str(wheel) in line for line in lines) == 1, lines
     started = time.perf_counter()
@@ -161,7 +179,7 @@ def test_readme_install_lines_run_readme_examples(tmp_path):
             reason = UNREACHABLE.search(done.stdout + done.stderr).group(0)
             pytest.skip(f"pip cannot reach the package index ({reason}): {line}")
         assert done.returncode == 0, f"{line}\n{done.stdout[-3000:]}{done.stderr}"
-    print(f"README's install lines: {time.perf_counter() - started:.0f} s")
+    print(f"the install lines: {time.perf_counter() - started:.0f} s")
 
     # The examples import the installed package, not this checkout.
     python = str(venv / "bin" / "python")
@@ -172,7 +190,7 @@ def test_readme_install_lines_run_readme_examples(tmp_path):
     assert where.stdout.strip().startswith(str(venv)), where.stdout
 
     ran, failures = [], []
-    for index, (heading, code) in enumerate(python_examples(text)):
+    for index, (heading, code) in enumerate(all_python_examples()):
         reader_data = free_names(code)
         if reader_data:
             print(f"example {index} ({heading}): not run, needs {reader_data}")
@@ -192,5 +210,5 @@ def test_readme_install_lines_run_readme_examples(tmp_path):
                 f"example {index} ({heading}): status {done.returncode}, "
                 f"missing lines {missing}\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
             )
-    assert "A pretrained model in five lines" in ran
+    assert "README.md: A pretrained model in five lines" in ran
     assert not failures, "\n\n".join(failures)

@@ -1,21 +1,36 @@
-"""The Python examples in README.md run as written (on small random data).
+"""The Python examples of README.md and the guides run as written.
 
-Each example is a test of its own, so that the two pytest workers share
-them out. Examples that train on a whole data set (the Rotten Tomatoes
-reviews, Hamlet) train on its first part in the default run and on all of
-it, as written, in the slow run.
+The guides are the pages of the documentation site (`docs/*.md`, see
+tests/guides.py). An example that leaves its data to the reader
+(`token_ids`, `labels`, `ids`) gets small random data. Each example is a
+test of its own, named after its page, so that the two pytest workers
+share them out; an example that two pages show alike runs once.
+Examples that train on a whole data set (the Rotten Tomatoes reviews,
+Hamlet) train on its first part in the default run and on all of it, as
+written, in the slow run.
 """
 
-import pathlib
 import re
 
 import numpy as np
 import pytest
 
 from keras_seq import datasets
+from tests import guides
 
-README = pathlib.Path(__file__).parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+
+def _blocks():
+    """`(id, code)` of every Python example of the pages, each once."""
+    found, seen = [], set()
+    for page in guides.pages():
+        for index, block in enumerate(guides.python_blocks(page.read_text())):
+            if block not in seen:
+                seen.add(block)
+                found.append((f"{page.stem}_{index}", block))
+    return found
+
+
+BLOCKS = _blocks()
 TRAINING_SETS = ("rotten_tomatoes", "hamlet")
 FIRST_ITEMS = 1_000  # reviews; Hamlet is cut after this many lines
 
@@ -24,12 +39,9 @@ def _trains_on_a_data_set(block):
     return "fit(" in block and any(name in block for name in TRAINING_SETS)
 
 
-CASES = [
-    pytest.param(block, False, id=f"example_{index}")
-    for index, block in enumerate(BLOCKS)
-] + [
-    pytest.param(block, True, id=f"example_{index}_whole", marks=pytest.mark.slow)
-    for index, block in enumerate(BLOCKS)
+CASES = [pytest.param(block, False, id=name) for name, block in BLOCKS] + [
+    pytest.param(block, True, id=f"{name}_whole", marks=pytest.mark.slow)
+    for name, block in BLOCKS
     if _trains_on_a_data_set(block)
 ]
 
@@ -48,9 +60,9 @@ def _first_part(load_data):
     return load
 
 
-def test_readme_has_python_examples():
-    assert BLOCKS
-    assert any(_trains_on_a_data_set(block) for block in BLOCKS)
+def test_readme_and_guides_have_python_examples():
+    assert guides.python_blocks(guides.README.read_text())
+    assert any(_trains_on_a_data_set(block) for _, block in BLOCKS)
 
 
 @pytest.mark.parametrize("block, whole", CASES)

@@ -1,11 +1,11 @@
 import keras
 import numpy as np
 
-from keras_seq.applications.weights import load_weights
 from keras_seq.layers import PatchEmbedding
-from keras_seq.models.generative import GenerativeTask
 from keras_seq.layers.transformer_stacks import TransformerDecoderStack
 from keras_seq.layers.transformer_stacks import TransformerEncoderStack
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_input_shape
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate

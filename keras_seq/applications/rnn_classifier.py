@@ -3,9 +3,9 @@ import keras
 from keras_seq.applications.model_parts import CELLS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import sequence_inputs
-from keras_seq.applications.weights import load_weights
 from keras_seq.layers import RecurrentStack
 from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_head
 from keras_seq.utils.validation import check_positive_int

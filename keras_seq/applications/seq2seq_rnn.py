@@ -1,11 +1,11 @@
 import keras
 
-from keras_seq.applications.weights import load_weights
-from keras_seq.models.generative import GenerativeTask
-from keras_seq.models.input_checks import check_rectangular
 from keras_seq.layers.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.layers.recurrent_stacks import RecurrentDecoderStack
 from keras_seq.layers.recurrent_stacks import RecurrentStack
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.input_checks import check_rectangular
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate

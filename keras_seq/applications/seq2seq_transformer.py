@@ -1,12 +1,12 @@
 import keras
 from keras import ops
 
-from keras_seq.applications.weights import load_weights
 from keras_seq.layers import TokenAndPositionEmbedding
-from keras_seq.models.generative import GenerativeTask
-from keras_seq.models.input_checks import check_rectangular
 from keras_seq.layers.transformer_stacks import TransformerDecoderStack
 from keras_seq.layers.transformer_stacks import TransformerEncoderStack
+from keras_seq.models.generative import GenerativeTask
+from keras_seq.models.input_checks import check_rectangular
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 from keras_seq.utils.validation import check_token_ids

@@ -3,10 +3,10 @@ import keras
 from keras_seq.applications.model_parts import POOLINGS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
-from keras_seq.applications.weights import load_weights
 from keras_seq.layers import PatchEmbedding
 from keras_seq.layers import TransformerEncoderStack
 from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_head
 from keras_seq.utils.validation import check_input_shape

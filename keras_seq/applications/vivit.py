@@ -7,13 +7,13 @@ from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
 from keras_seq.applications.patch_resampling import resample_patch_kernel
 from keras_seq.applications.patch_resampling import resample_position_grid
-from keras_seq.applications.weights import load_weights
 from keras_seq.layers import ClassToken
 from keras_seq.layers import FactorisedAttentionEncoder
 from keras_seq.layers import PositionalEmbedding
-from keras_seq.layers import TubeletEmbedding
 from keras_seq.layers import TransformerEncoderStack
+from keras_seq.layers import TubeletEmbedding
 from keras_seq.models.classifier_task import ClassifierTask
+from keras_seq.presets.weights import load_weights
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_head
 from keras_seq.utils.validation import check_input_shape

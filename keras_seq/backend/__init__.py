@@ -1,7 +1,10 @@
 """Everything that runs on one backend only.
 
-`torch/` holds PyTorch's graph capture and replay and the captured
-sampling loop; `tensorflow/` the fixes `tf.distribute` replicas need;
-`support.py` answers what the running backend supports. Model code
-elsewhere in the package stays in `keras.ops` and asks this package.
+`support.py` answers what the running backend supports and is the one
+door to its fast paths, each with a portable fallback; `torch/` holds
+PyTorch's graph capture and replay, the captured sampling loop and the
+writes in place; `tensorflow/` what `tf.distribute` replicas and
+`tf.data` need; `jax/` its platform and the trainer state after a failed
+call; `inference_function.py` runs a function compiled on each backend.
+Layers and models stay in `keras.ops` and ask this package.
 """

@@ -332,7 +332,7 @@ def _export_and_serve_options(export, serve):
         "--format",
         choices=("tf_saved_model", "onnx"),
         required=True,
-        help="TensorFlow SavedModel (TensorFlow, JAX) or ONNX (see README, Export)",
+        help="TensorFlow SavedModel (TensorFlow, JAX) or ONNX (see docs/export.md)",
     )
     export.add_argument(
         "--overwrite", action="store_true", help="replace OUTPUT if it exists"

@@ -6,7 +6,7 @@ each device holds the whole model and a slice of every batch); `--mesh
 `DeviceMesh`, the weights split along its second axis as
 `keras_seq.distribution.layout_map` says). Both need JAX: Keras has no
 such engine for PyTorch, and TensorFlow's is `tf.distribute` (see
-README, "Training on many devices"). Any other case is a one-line error.
+the guide docs/distribution.md). Any other case is a one-line error.
 """
 
 import contextlib

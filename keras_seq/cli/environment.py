@@ -107,10 +107,9 @@ def import_keras():
         # cuInit on a machine without a GPU): find them now.
         if "tensorflow" in sys.modules:
             sys.modules["tensorflow"].config.list_physical_devices()
-        if keras.backend.backend() == "jax":
-            import jax
+        from keras_seq.backend import support
 
-            jax.devices()
+        support.find_devices()
     quiet_python_logs()
     return keras
 

@@ -2,7 +2,7 @@
 
 Keras' own exporter (`model.export`) writes the artefact; what a backend
 cannot export is refused in one line naming where it can be (see
-`keras_seq.serving.support` and README, "Export"). A text classifier with
+`keras_seq.serving.support` and docs/export.md). A text classifier with
 its preprocessor exports with its tokenizer, so the SavedModel takes raw
 strings (`serve_text`).
 """

@@ -1,12 +1,16 @@
-"""Files the command writes and reads: atomic writes, history, raw inputs.
+"""Files the command reads: the run's file names, JSON records, raw inputs.
 
-A file is written to a temporary name in its own folder and then renamed
-over the target (`os.replace`, atomic on POSIX and Windows), so a run
-killed at any moment leaves either the old file or the new one, never a
-half-written one.
+The command writes its files with `keras_seq.callbacks.atomic_path` (a
+temporary name, then a rename), so a run killed at any moment leaves
+either the old file or the new one, never a half-written one. This
+module imports no Keras: the command reads its arguments' files before
+it loads a backend.
+
+Example:
+
+    texts = read_texts(["a gripping film", "reviews.txt"])
 """
 
-import contextlib
 import json
 import os
 
@@ -16,33 +20,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 HISTORY_FILE = "history.json"
 MODEL_FILE = "model.keras"
 CURVES_FILE = "training_curves.png"
-
-
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yields a temporary path beside `path`; renamed to `path` on success.
-
-    The temporary name keeps `path`'s suffix (`x.weights.h5`, `x.keras`),
-    which Keras and matplotlib read the format from.
-    """
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".partial-{os.getpid()}-{name}")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
-def write_json(path, data):
-    """Writes `data` as indented JSON to `path`, atomically."""
-    with atomic_path(path) as temporary:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
 
 
 def read_json(path):

@@ -1,24 +1,31 @@
-"""MODEL_OR_PRESET: a trained model from a file, a run's folder or a preset.
+"""MODEL_OR_PRESET: a trained model, loaded with `Task.from_preset`.
 
-Accepted, in this order: a `.keras` file; a folder written by
-`keras-seq train` (its `model.keras`); a preset folder (its
-`metadata.json`); a Hugging Face checkpoint folder (its `config.json`,
-converted by `keras_seq.convert`); the name of a shipped preset
-(`keras_seq.applications.list_presets()`). What the command needs to
-know besides the model (its data set, its class names) comes from the
-run's `history.json` or the preset's metadata.
+`Task.from_preset` takes every source the commands take: a `.keras` file, a
+folder written by `keras-seq train` (its `model.keras`), a preset folder
+(its `metadata.json`), a Hugging Face checkpoint folder (its `config.json`,
+converted by `keras_seq.convert`) and the name of a shipped preset
+(`keras_seq.applications.list_presets()`). What the command prints besides
+the model (its data set, its class names) comes from the run's
+`history.json`, the preset's metadata or the checkpoint's `id2label`.
+
+Example (from a shell, with a model trained by `keras-seq train`):
+
+    from keras_seq.cli import models
+    loaded = models.load("runs/text_classifier")
+    loaded.model.predict(["a gripping film"]), loaded.labels
 """
 
 import dataclasses
 import os
+import pathlib
 
 from keras_seq.cli import environment
 from keras_seq.cli import shipped
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
 from keras_seq.cli.files import HISTORY_FILE
-from keras_seq.cli.files import MODEL_FILE
 from keras_seq.cli.files import read_json
+from keras_seq.presets import format as preset_format
 
 
 @dataclasses.dataclass
@@ -57,13 +64,6 @@ def _unknown(reference):
     )
 
 
-def _load_keras_file(keras, path):
-    try:
-        return keras.saving.load_model(path)
-    except (OSError, ValueError, TypeError) as error:
-        raise UsageError(f"cannot load {path}: {one_line(error)}") from None
-
-
 def _labels_for(dataset):
     """The class names of a bundled data set, or None (no classes, or unknown)."""
     import importlib
@@ -80,45 +80,42 @@ def _labels_for(dataset):
 
 def load(reference):
     """Loads MODEL_OR_PRESET: a `Loaded`, or a UsageError naming what is allowed."""
-    is_file = os.path.isfile(reference)
-    is_dir = os.path.isdir(reference)
-    if reference.endswith(".keras") and not is_file:
-        raise UsageError(f"no such model file: {reference}")
-    if is_file and not reference.endswith(".keras"):
-        raise UsageError(
-            f"{reference} is not a .keras model file (or a folder written by "
-            "`keras-seq train`, or a preset)"
-        )
-    # Checked before Keras loads: a misspelled name is told at once.
-    if not (is_file or is_dir) and reference not in shipped.names():
+    on_disk = os.path.exists(reference)
+    # Told before Keras is imported: a misspelled name at once.
+    if not (on_disk or reference.endswith(".keras") or reference in shipped.names()):
         raise _unknown(reference)
-    keras = environment.import_keras()
+    # A path on disk is a path, even where a shipped preset has its name.
+    source = pathlib.Path(reference) if on_disk else reference
+    try:
+        kind = preset_format.source_kind(source)
+    except ValueError as error:
+        raise UsageError(one_line(error)) from None
+    path = reference
+    if kind == preset_format.RUN_FOLDER:
+        path = os.path.join(reference, preset_format.RUN_MODEL_FILE)
+    environment.import_keras()
+    from keras_seq import convert  # registers its converter with from_preset
     from keras_seq.models import Task
 
-    if is_file or (is_dir and os.path.isfile(os.path.join(reference, MODEL_FILE))):
-        path = reference if is_file else os.path.join(reference, MODEL_FILE)
-        model = _load_keras_file(keras, path)
+    try:
+        model = Task.from_preset(source)
+    except (ValueError, OSError, TypeError) as error:
+        failed = {
+            preset_format.KERAS_FILE: f"cannot load {path}: ",
+            preset_format.RUN_FOLDER: f"cannot load {path}: ",
+            preset_format.CHECKPOINT_FOLDER: f"cannot convert {path}: ",
+        }.get(kind, "")
+        raise UsageError(failed + one_line(error)) from None
+    if kind == preset_format.CHECKPOINT_FOLDER:
+        return Loaded(model, path, labels=convert.labels(path))
+    if kind in (preset_format.KERAS_FILE, preset_format.RUN_FOLDER):
         record = read_json(os.path.join(os.path.dirname(path), HISTORY_FILE)) or {}
         loaded = Loaded(model, path, record.get("dataset"), record.get("labels"))
         if record.get("builder") not in (None, loaded.builder):
             loaded.dataset, loaded.labels = None, None
         return loaded
-    if is_dir and not os.path.isfile(os.path.join(reference, "metadata.json")):
-        if os.path.isfile(os.path.join(reference, "config.json")):
-            return load_checkpoint(reference)
-        raise UsageError(
-            f"{reference} holds neither {MODEL_FILE} (a `keras-seq train` folder) "
-            "nor metadata.json (a preset) nor config.json (a Hugging Face "
-            "checkpoint)"
-        )
     try:
-        model = Task.from_preset(reference)
-    except ValueError as error:
-        raise UsageError(one_line(error)) from None
-    from keras_seq.presets import preset as preset_format
-
-    try:
-        metadata = preset_format.read_metadata(reference)
+        metadata = preset_format.read_metadata(source)
     except (ValueError, OSError):
         metadata = {}
     dataset = metadata.get("dataset")
@@ -148,12 +145,3 @@ def require_preprocessor(loaded, command):
             "inputs; train it with `keras-seq train` or attach one before saving"
         )
     return preprocessor
-
-
-def text_tokenizer(preprocessor):
-    """The tokenizer of a text preprocessor (the source's for seq2seq), or None."""
-    for name in ("tokenizer", "source_tokenizer"):
-        tokenizer = getattr(preprocessor, name, None)
-        if tokenizer is not None:
-            return tokenizer
-    return None

@@ -13,9 +13,10 @@ import numpy as np
 from keras_seq.cli import models
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
-from keras_seq.cli.tokens import special_tokens
-from keras_seq.cli.tokens import token_text
-from keras_seq.cli.tokens import vocabulary_texts
+from keras_seq.serving.tokens import special_tokens
+from keras_seq.serving.tokens import text_tokenizer
+from keras_seq.serving.tokens import token_text
+from keras_seq.serving.tokens import vocabulary_texts
 
 
 def token_embedding(model, vocabulary_size):
@@ -63,7 +64,7 @@ def run(args):
 
     say(f"backend: {keras.backend.backend()}")
     preprocessor = models.require_preprocessor(loaded, "neighbours")
-    tokenizer = models.text_tokenizer(preprocessor)
+    tokenizer = text_tokenizer(preprocessor)
     if tokenizer is None:
         raise UsageError(
             f"{loaded.source} is a {loaded.builder}, which reads no tokens: "

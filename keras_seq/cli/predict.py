@@ -7,6 +7,10 @@ the model reads is cut to its last steps, with a note on stderr); a
 language model the likeliest next tokens; a translator or captioner
 what it generates. `--json` prints the same as one JSON document on
 stdout.
+
+Example:
+
+    keras-seq predict rotten_tomatoes "a gripping film" --json
 """
 
 import json
@@ -18,24 +22,11 @@ from keras_seq.cli.errors import one_line
 from keras_seq.cli.files import read_array
 from keras_seq.cli.files import read_image
 from keras_seq.cli.files import read_texts
-from keras_seq.cli.tokens import token_text
+from keras_seq.serving.predictions import input_kind
+from keras_seq.serving.predictions import tag
+from keras_seq.serving.tokens import token_text
 
 _PLURALS = {"video": "videos", "series": "series"}
-
-
-def input_kind(preprocessor):
-    """`"text"`, `"image"`, `"video"` or `"series"`: what the preprocessor reads."""
-    from keras_seq import preprocessing
-
-    if isinstance(preprocessor, preprocessing.ImageCaptionerPreprocessor):
-        return "image"
-    if isinstance(preprocessor, preprocessing.ImagePreprocessor):
-        return "image"
-    if isinstance(preprocessor, preprocessing.VideoPreprocessor):
-        return "video"
-    if isinstance(preprocessor, preprocessing.SeriesPreprocessor):
-        return "series"
-    return "text"
 
 
 def read_inputs(preprocessor, arguments):
@@ -110,49 +101,9 @@ def _fit_series(preprocessor, inputs, names):
     return fitted
 
 
-def _series_outputs(model, inputs):
-    """A series tagger's outputs, its inputs padded to the width it was built for.
-
-    The preprocessor pads a batch to its longest series (rounded up), but
-    a model built for windows of a fixed length takes that length only
-    (TensorFlow refuses less): the padding steps it adds are masked.
-    """
-    import keras
-    import numpy as np
-
-    preprocessor = model.preprocessor
-    values = np.asarray(preprocessor(inputs))
-    width = model.input_shape[1] if len(model.input_shape) > 2 else None
-    if width is not None and values.shape[1] < width:
-        pad_value = 0.0 if preprocessor.mask_value is None else preprocessor.mask_value
-        padding = [(0, 0), (0, width - values.shape[1])] + [(0, 0)] * (values.ndim - 2)
-        values = np.pad(values, padding, constant_values=pad_value)
-    return keras.ops.convert_to_numpy(model(values, training=False))
-
-
 def _tag(loaded, inputs):
     """One output per real step of each input (padding steps dropped)."""
-    import numpy as np
-
-    model = loaded.model
-    if input_kind(model.preprocessor) == "series":
-        outputs = _series_outputs(model, inputs)
-    else:
-        outputs = model.predict(inputs, verbose=0)
-    results = []
-    for row, given in zip(outputs, inputs):
-        steps = min(len(given), len(row)) if np.ndim(given) >= 1 else len(row)
-        row = row[:steps]
-        if row.shape[-1] == 1:
-            values = [float(value) for value in row[:, 0]]
-            result = {"outputs": values}
-            if values:
-                # Step t forecasts step t + 1: the last one, the step after.
-                result["next"] = values[-1]
-            results.append(result)
-        else:
-            results.append({"labels": [loaded.label(int(i)) for i in row.argmax(-1)]})
-    return results
+    return tag(loaded.model, inputs, loaded.labels)
 
 
 def _next_tokens(loaded, inputs, top):

@@ -1,8 +1,10 @@
 """What `keras-seq train` does for each application, in one table.
 
 One `Setup` per application: its data sets (the first is the default),
-the raw `(x, y)` it trains and validates on, and the model with its
-preprocessor (fitted on the training split only). The held-out figure
+the raw `(x, y)` it trains and validates on (read by
+`keras_seq.datasets.examples.load_examples`, the one reader of the data
+sets), and the model with its preprocessor (fitted on the training split
+only). The held-out figure
 is not defined here: every data set's is `keras_seq.evaluation.held_out`'s,
 the one the presets' cards report. Everything heavy is imported inside
 the functions, so reading the table (to check an application's name)
@@ -10,6 +12,11 @@ loads no Keras.
 
 The model sizes follow the examples (`examples/*.py`) and the recipes
 (`recipes/*/train.py`), which the package may not import.
+
+Example:
+
+    setup = get("text_classifier")
+    x, y = load_split(setup, check_dataset(setup, None), "train", limit=100)
 """
 
 import dataclasses
@@ -54,17 +61,21 @@ class Setup:
 
 
 def _dataset(name):
-    import importlib
+    from keras_seq.datasets import examples
 
-    return importlib.import_module(f"keras_seq.datasets.{name}")
+    return examples.get(name)
 
 
 def _labels(name):
-    return tuple(_dataset(name).LABELS)
+    from keras_seq.datasets import examples
+
+    return examples.class_names(name)
 
 
-def _arrays(dataset, split):
-    return _dataset(dataset).load_data(split)
+def _examples(dataset, split):
+    from keras_seq.datasets import examples
+
+    return examples.load_examples(dataset, split)
 
 
 _TEXT_LENGTH = 64
@@ -88,11 +99,6 @@ def _text_classifier(x, y, dataset, tiny):
         dropout=0.2,
         preprocessor=TextClassifierPreprocessor(tokenizer, _TEXT_LENGTH),
     )
-
-
-def _series_examples(dataset, split):
-    x, y = _arrays(dataset, split)
-    return list(x), y
 
 
 def _rnn_classifier(x, y, dataset, tiny):
@@ -195,7 +201,7 @@ _CHUNK = 128
 
 
 def _text_chunks(dataset, split):
-    text = _arrays(dataset, split)
+    text, _ = _examples(dataset, split)
     return [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)], None
 
 
@@ -223,7 +229,7 @@ _NAME_LENGTH = 32
 
 
 def _name_pairs(dataset, split):
-    english, french = _arrays(dataset, split)
+    english, french = _examples(dataset, split)
     pairs = [
         (source, target)
         for source, target in zip(english, french)
@@ -296,7 +302,7 @@ SETUPS = {
             "a transformer encoder: is a review fresh or rotten?",
             epochs=5,
             batch_size=64,
-            examples=_arrays,
+            examples=_examples,
             build=_text_classifier,
             labels=_labels,
             patience=1,
@@ -308,7 +314,7 @@ SETUPS = {
             "an LSTM names the speaker of a vowel from its cepstrum series",
             epochs=60,
             batch_size=24,
-            examples=_series_examples,
+            examples=_examples,
             build=_rnn_classifier,
             labels=_labels,
             patience=8,
@@ -320,7 +326,7 @@ SETUPS = {
             "a Vision Transformer reads a digit as 16 patches",
             epochs=15,
             batch_size=50,
-            examples=_arrays,
+            examples=_examples,
             build=_vit,
             labels=_labels,
             patience=3,
@@ -332,7 +338,7 @@ SETUPS = {
             "a video transformer names the digit and the way it moves",
             epochs=6,
             batch_size=50,
-            examples=_arrays,
+            examples=_examples,
             build=_vivit,
             labels=_labels,
         ),
@@ -343,7 +349,7 @@ SETUPS = {
             "a causal LSTM forecasts next year's sunspot number at every step",
             epochs=200,
             batch_size=16,
-            examples=_arrays,
+            examples=_examples,
             build=_sequence_tagger,
             targets=_standardized,
             finish=_in_sunspot_numbers,
@@ -386,7 +392,7 @@ SETUPS = {
             "a ViT encoder and a decoder write a number's words",
             epochs=20,
             batch_size=32,
-            examples=_arrays,
+            examples=_examples,
             build=_captioner,
         ),
     )

@@ -3,11 +3,16 @@
 The model, with its preprocessor fitted on the training split, trains
 through `model.fit` on raw inputs, with validation after every epoch,
 early stopping on the validation loss (the best epoch is kept) and a
-backup after every epoch (`keras.callbacks.BackupAndRestore`). The run's
+backup after every epoch (the resumable callbacks of
+`keras_seq.callbacks`). The run's
 folder holds, when it ends, `model.keras`, `history.json` and
 `training_curves.png`; while it runs, `checkpoint/` holds what `--resume`
 needs (the model as built, its preprocessor included; the last completed
 epoch's weights and optimizer; the best weights so far).
+
+Example:
+
+    keras-seq train text_classifier --epochs 2 --output runs/reviews
 """
 
 import os
@@ -24,7 +29,6 @@ from keras_seq.cli.errors import UsageError
 from keras_seq.cli.files import CURVES_FILE
 from keras_seq.cli.files import HISTORY_FILE
 from keras_seq.cli.files import MODEL_FILE
-from keras_seq.cli.files import atomic_path
 from keras_seq.cli.files import read_json
 
 CHECKPOINT_DIR = "checkpoint"
@@ -32,18 +36,15 @@ _INITIAL_MODEL = "initial.keras"
 _BEST_WEIGHTS = "best.weights.h5"
 
 
-def _epoch_logs(record, count):
-    """The first `count` epochs' logs of a history.json record, one dict each."""
-    history = (record or {}).get("history", {})
-    epochs = min(count, (record or {}).get("epochs", 0))
-    return [
-        {
-            name: values[epoch]
-            for name, values in history.items()
-            if epoch < len(values) and values[epoch] is not None
-        }
-        for epoch in range(epochs)
-    ]
+def _batch_delay(keras, seconds):
+    """A callback that sleeps after every batch (`--batch-delay`): it slows a
+    tiny test run so that it can be killed mid-epoch."""
+
+    class BatchDelay(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            time.sleep(seconds)
+
+    return BatchDelay()
 
 
 def _resume_command(setup, dataset, output):
@@ -135,8 +136,9 @@ def run(args):
 
     started = time.perf_counter()
     keras = environment.import_keras()
+    from keras_seq import callbacks as run_callbacks
     from keras_seq import plotting
-    from keras_seq.cli import callbacks as run_callbacks
+    from keras_seq.callbacks import atomic_path
 
     backend = keras.backend.backend()
     devices.check_backend(args, backend)
@@ -167,7 +169,7 @@ def run(args):
     if args.resume and os.path.exists(initial_model):
         with devices.sizes_explained(args):
             model = keras.saving.load_model(initial_model)
-        prior = _epoch_logs(previous, completed)
+        prior = run_callbacks.epoch_logs(previous, completed)
         say(f"resuming {output} after epoch {completed}")
     else:
         if args.resume:
@@ -220,14 +222,14 @@ def run(args):
         os.path.join(checkpoint, _BEST_WEIGHTS), "val_loss", prior
     )
     callbacks = [
-        history,  # before the backup: see keras_seq.cli.callbacks
+        history,  # before the backup: see keras_seq.callbacks
         best,
         run_callbacks.ResumableEarlyStopping(
             prior, monitor="val_loss", patience=args.patience or setup.patience
         ),
     ]
     if args.batch_delay:
-        callbacks.append(run_callbacks.BatchDelay(args.batch_delay))
+        callbacks.append(_batch_delay(keras, args.batch_delay))
     callbacks.append(backup)
 
     start = "" if args.from_preset is None else f" from the preset {args.from_preset}"

@@ -16,8 +16,10 @@ no `torch` and no network, and returns the application of its
 The model comes with its preprocessor where the folder has the files
 (the tokenizer; the image processor's pixel scaling), so `predict` and
 `generate` take raw inputs; it then fine-tunes with `fit`, saves as a
-`.keras` file and runs on every backend. Nothing else in keras-seq
-imports this package.
+`.keras` file and runs on every backend. Importing this package also
+registers `from_transformers` with `Task.from_preset`, so
+`Builder.from_preset(folder)` converts a checkpoint folder; nothing else
+in keras-seq imports it but the command.
 
 Example (with a folder of `huggingface-cli download gpt2`):
 
@@ -34,6 +36,8 @@ from keras_seq.convert.checkpoint import CONFIG_FILE
 from keras_seq.convert.checkpoint import Checkpoint
 from keras_seq.convert.checkpoint import is_checkpoint
 from keras_seq.convert.checkpoint import read_json
+from keras_seq.presets import format as preset_format
+from keras_seq.presets import load as preset_load
 
 CONVERTERS = {"vit": vit, "vivit": vivit, "gpt2": gpt2, "bert": bert}
 
@@ -73,5 +77,8 @@ def labels(path):
         return None
     return [names[key] for key in sorted(names, key=int)]
 
+
+# `Task.from_preset` (and every builder's) takes a checkpoint folder too.
+preset_load.register_loader(preset_format.CHECKPOINT_FOLDER, from_transformers)
 
 __all__ = ["CONVERTERS", "from_transformers", "is_checkpoint", "labels"]

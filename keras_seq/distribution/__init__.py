@@ -2,8 +2,8 @@
 
 keras-seq adds no distribution code: it gives `keras.distribution.ModelParallel`
 the layout of its applications' weights (`layout_map`). Data parallelism
-(`keras.distribution.DataParallel`) needs nothing from it. See README's
-"Training on many devices".
+(`keras.distribution.DataParallel`) needs nothing from it. See the guide
+docs/distribution.md.
 """
 
 from keras_seq.distribution.layout_map import MEGATRON_RULES

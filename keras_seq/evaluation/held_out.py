@@ -8,9 +8,11 @@ shipped presets (`recipes/*/train.py`), `keras-seq train`,
 the tests of the model cards all measure through `measure`, so a figure
 printed anywhere is the figure of the card.
 
-A model here is any trained application with its preprocessor (raw
-inputs in): this module calls its `predict` or `generate` and imports no
-model code, nor Keras.
+The examples come from `keras_seq.datasets.examples.load_examples`, the
+one reader of the data sets, which `keras-seq train` reads too. A model
+here is any trained application with its preprocessor (raw inputs in):
+this module calls its `predict` or `generate` and imports no model code,
+nor Keras.
 
 Example:
 
@@ -27,11 +29,13 @@ True
 
 import collections
 import dataclasses
-import importlib
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
+from keras_seq.datasets.examples import get as _dataset
+from keras_seq.datasets.examples import load_examples
 from keras_seq.evaluation import metrics
 
 # Classifiers and forecasters predict in batches of this many examples;
@@ -43,10 +47,6 @@ BATCH_SIZE = 100
 # (a model of 256 positions reads a whole piece and its context).
 PIECE = 64
 CONTEXT = 191
-
-
-def _dataset(name):
-    return importlib.import_module(f"keras_seq.datasets.{name}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,13 +125,13 @@ def _majority_class(train, test):
 
 
 def _arrays(name):
-    return _dataset(name).load_data
+    return functools.partial(load_examples, name)
 
 
-def _series(name):
+def _listed(name):
     def read(split):
-        series, labels = _dataset(name).load_data(split)
-        return list(series), labels
+        inputs, labels = load_examples(name, split)
+        return list(inputs), labels
 
     return read
 
@@ -140,7 +140,7 @@ def _series(name):
 
 
 def _next_years(split):
-    windows, targets = _dataset("sunspots").load_data(split)
+    windows, targets = load_examples("sunspots", split)
     return windows, targets[:, -1, 0]
 
 
@@ -163,7 +163,7 @@ def _persistence(train, test):
 
 
 def _pieces(split):
-    text = _dataset("hamlet").load_data(split)
+    text, _ = load_examples("hamlet", split)
     starts = range(0, len(text), PIECE)
     inputs = [text[max(0, start - CONTEXT) : start + PIECE] for start in starts]
     return inputs, [text[start : start + PIECE] for start in starts]
@@ -211,7 +211,7 @@ TRANSLATION_METRIC = (
 
 def _names(split):
     names = _dataset("en_fr_names")
-    english, french = names.differing(*names.load_data(split))
+    english, french = names.differing(*load_examples("en_fr_names", split))
     return list(english), list(french)
 
 
@@ -280,8 +280,8 @@ def _classification(dataset, read=None, score=_accuracy):
 FIGURES = {
     figure.dataset: figure
     for figure in (
-        _classification("rotten_tomatoes", _series("rotten_tomatoes")),
-        _classification("japanese_vowels", _series("japanese_vowels")),
+        _classification("rotten_tomatoes", _listed("rotten_tomatoes")),
+        _classification("japanese_vowels", _listed("japanese_vowels")),
         _classification("mnist"),
         _classification("digits"),
         _classification("moving_digits", score=_digit_and_direction_accuracy),

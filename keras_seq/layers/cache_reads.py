@@ -10,8 +10,9 @@ bucket more than it needs, not the whole cache.
 
 import functools
 
-import keras
 from keras import ops
+
+from keras_seq.backend import support
 
 # A cache is read in up to this many lengths, each a multiple of one
 # bucket width and at least this many slots.
@@ -54,7 +55,7 @@ def read_filled(attend, cache_length, filled):
     lengths = read_lengths(cache_length)
     if len(lengths) == 1:
         return attend(cache_length)
-    if _is_captured(filled):
+    if support.is_captured(filled):
         # A graph of PyTorch operations holds one length: the whole cache.
         return attend(cache_length)
     try:
@@ -68,16 +69,3 @@ def read_filled(attend, cache_length, filled):
     bounds = ops.convert_to_tensor(lengths[:-1], dtype="int32")
     bucket = ops.sum(ops.cast(bounds < ops.cast(filled, "int32"), "int32"))
     return ops.switch(bucket, [functools.partial(attend, length) for length in lengths])
-
-
-def _is_captured(value):
-    """Whether `value` is a tensor of a PyTorch graph being captured.
-
-    `keras_seq.backend.torch.captured_graphs` captures on fake tensors, which
-    have shapes but no values to choose a length by.
-    """
-    if keras.backend.backend() != "torch":
-        return False
-    from torch._subclasses.fake_tensor import is_fake
-
-    return is_fake(value)

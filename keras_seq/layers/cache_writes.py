@@ -1,24 +1,26 @@
 """Writing new steps into a key/value cache without copying the cache."""
 
-import keras
 from keras import ops
+
+from keras_seq.backend import support
 
 
 def write_steps(cache, steps, start):
     """Returns `cache` with `steps` written along its time axis from `start`.
 
-    `cache` is `(batch, 2, heads, cache_length, head_dim)` and `steps`
-    `(batch, 2, heads, new_steps, head_dim)`; `start` is an int or a scalar
-    int tensor. One write covers keys and values.
+    One write covers keys and values. The cache is written in place
+    where the backend can (`keras_seq.backend.support.write_along_axis`):
+    under PyTorch with no gradient recorded (generation runs under
+    `torch.no_grad()`) the tensor passed in is then the one returned.
+    With gradients recorded, or a cache that is a broadcast view, it is
+    never modified.
 
-    JAX and TensorFlow write with `ops.slice_update`, which XLA performs in
-    place on a buffer a loop carries. PyTorch's `slice_update` clones the
-    whole cache (and, for a tensor `start`, builds an index grid) on every
-    write, so where no gradient is recorded (generation runs under
-    `torch.no_grad()`) the cache is written in place with `index_copy_`,
-    without reading `start` back to the host: the tensor passed in is then
-    the one returned. With gradients recorded, or a cache that is a
-    broadcast view, it is never modified.
+    Args:
+        cache: `(batch, 2, heads, cache_length, head_dim)` keys and values.
+        steps: `(batch, 2, heads, new_steps, head_dim)` keys and values of
+            the new steps, cast to the cache's dtype.
+        start: the cache slot of the first new step: an int or a scalar
+            int tensor.
 
     Example:
 
@@ -28,13 +30,4 @@ def write_steps(cache, steps, start):
     [0.0, 0.0, 1.0, 0.0]
     """
     steps = ops.cast(steps, cache.dtype)
-    if keras.backend.backend() == "torch":
-        import torch
-
-        # A contiguous tensor has one element per memory location; an
-        # expanded one (a broadcast batch) does not, and is copied.
-        if not torch.is_grad_enabled() and cache.is_contiguous():
-            positions = torch.arange(steps.shape[3], device=cache.device)
-            positions = positions + torch.as_tensor(start, device=cache.device)
-            return cache.index_copy_(3, positions, steps)
-    return ops.slice_update(cache, (0, 0, 0, start, 0), steps)
+    return support.write_along_axis(cache, steps, start, axis=3)

@@ -6,7 +6,7 @@ mask here, so the rules live in one place:
 - a padding mask `(batch, source_time)` becomes `(batch, 1, 1, source_time)`,
   broadcast over heads and queries, and reaches a fused kernel as a
   broadcast view of that, `(batch, 1, time, source_time)`
-  (`fused_kernel_mask`);
+  (`keras_seq.backend.support.fused_attention_mask`);
 - an explicit `attention_mask` is any shape that broadcasts to `(batch,
   [heads,] time, source_time)`, as in Keras' `MultiHeadAttention`: `(time,
   source_time)`, `(1 or batch, time, source_time)`, `(batch, 1 or heads,
@@ -23,14 +23,27 @@ mask here, so the rules live in one place:
 """
 
 from keras import ops
-from keras.src.backend import get_keras_mask
+
+from keras_seq.backend import support
 
 
 def attached_mask(x):
     """Returns the Keras mask attached to `x` (or `None`)."""
     if x is None:
         return None
-    return get_keras_mask(x)
+    return support.get_keras_mask(x)
+
+
+def mask_of_cache_slots(mask, inputs, cache):
+    """The padding mask of an attention call's keys: `mask`, unless Keras filled it.
+
+    With a cache the keys are the cache slots, so `mask` must cover the
+    slots; Keras fills `mask` in from the mask attached to `inputs`, which
+    covers only the new steps: that one is dropped (None).
+    """
+    if cache is not None and mask is attached_mask(inputs):
+        return None
+    return mask
 
 
 def causal_mask(query_length, key_length, query_offset=0):
@@ -133,28 +146,6 @@ def guard_empty_rows(mask, is_causal, query_length, key_length):
     last_key = ops.minimum(ops.arange(query_length), key_length - 1)
     attendable = ops.take(seen_a_key, last_key, axis=-1)
     return kernel_mask, ops.swapaxes(attendable, -1, -2)
-
-
-def fused_kernel_mask(mask, query_length, key_length):
-    """`mask` as fused attention kernels take it, `(batch, heads, time, source)`.
-
-    Its query and key axes full length, its batch and head axes as they
-    are (1 or full). cuDNN's fused kernel, which JAX takes on a GPU,
-    refuses a mask whose query axis is 1 ("Bias must have same seq length
-    as QKV"), logs the error and falls back to a slower kernel. A
-    broadcast is a view where the backend has views (PyTorch) and fuses
-    into the kernel's input under XLA.
-
-    Example:
-
-    >>> padding = keras.ops.ones((2, 1, 1, 5), dtype="bool")
-    >>> tuple(fused_kernel_mask(padding, 3, 5).shape)
-    (2, 1, 3, 5)
-    """
-    if mask is None:
-        return None
-    batch, heads = ops.shape(mask)[0], ops.shape(mask)[1]
-    return ops.broadcast_to(mask, (batch, heads, query_length, key_length))
 
 
 def zero_unattendable(heads, attendable):

@@ -1,60 +1,27 @@
+"""Multi-head scaled dot-product attention, on the backend's fused kernel."""
+
 import keras
 from keras import ops
 
+from keras_seq.backend import support
 from keras_seq.layers.cache_reads import read_filled
 from keras_seq.layers.cache_writes import write_steps
 from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.masking import attached_mask
 from keras_seq.layers.masking import combine_attention_masks
 from keras_seq.layers.masking import fold_causal
-from keras_seq.layers.masking import fused_kernel_mask
 from keras_seq.layers.masking import guard_empty_rows
+from keras_seq.layers.masking import mask_of_cache_slots
 from keras_seq.layers.masking import output_mask
 from keras_seq.layers.masking import zero_unattendable
-from keras_seq.layers.shape_checks import check_shape
-from keras_seq.layers.shape_checks import static_shape
+from keras_seq.layers.shape_checks import check_attention_build
+from keras_seq.layers.shape_checks import check_attention_call
+from keras_seq.layers.shape_checks import check_projected_context_call
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
 MERGE_MODES = ("concat", "sum", "mean")
-
-
-def fused_kernel_runs(compute_dtype):
-    """Whether `keras.ops.dot_product_attention` runs in `compute_dtype` here.
-
-    JAX cannot lower its float16 kernel on CPU (a float16 matmul that
-    accumulates in float32: "The precision 'F16_F16_F32' is not supported by
-    dot_general on CPU"; Keras' own `MultiHeadAttention` fails the same way
-    under `mixed_float16`). There the explicit path computes the same
-    attention. The one backend-specific check of the layers.
-
-    Example:
-
-    >>> fused_kernel_runs("float32")
-    True
-    """
-    if compute_dtype != "float16" or keras.backend.backend() != "jax":
-        return True
-    import jax
-
-    return jax.default_backend() != "cpu"
-
-
-def fused_kernel_reads_heads_first():
-    """Whether the fused kernel reads heads-first keys without copying them.
-
-    A key/value cache is heads-first, `(batch, heads, time, head_dim)`: a
-    decoding step's matmuls then read each head's keys as they lie. JAX
-    (XLA folds the transposes into its matmuls) and PyTorch (its kernel
-    takes heads-first tensors) read such a cache in place through
-    `keras.ops.dot_product_attention`. TensorFlow's is two einsums over
-    time-major keys and values, no fused kernel: it would copy the whole
-    cache twice per step, so there the explicit path's einsums read it
-    instead (2.4x faster per layer and step at 1,024 cache slots,
-    `benchmarks/probes/cache_layout.py`).
-    """
-    return keras.backend.backend() != "tensorflow"
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -73,7 +40,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
     kernel (flash attention where the hardware has it). With it, the
     probabilities are computed explicitly and returned. Attention dropout
     during training also takes the explicit path, and so does decoding
-    over a cache on TensorFlow (`fused_kernel_reads_heads_first`).
+    over a cache on TensorFlow
+    (`keras_seq.backend.support.fused_attention_reads_heads_first`).
 
     A query with no key to attend to (every query of a row that is all
     padding, or with `causal=True` the queries before a left-padded row's
@@ -195,26 +163,10 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
     def build(self, inputs_shape, context_shape=None):
         inputs_shape = tuple(inputs_shape)
-        check_shape(
-            self, "inputs", inputs_shape, ("batch", "time", "dim"), known=("dim",)
-        )
         if context_shape is not None:
             context_shape = tuple(context_shape)
-            check_shape(
-                self,
-                "context",
-                context_shape,
-                ("batch", "source_time", "context_dim"),
-                known=("context_dim",),
-            )
+        check_attention_build(self, inputs_shape, context_shape)
         input_dim = inputs_shape[-1]
-        if self.key_dim is None and input_dim % self.num_heads:
-            raise ValueError(
-                "Without `key_dim`, `num_heads` must divide the input size. "
-                f"Received: num_heads={self.num_heads}, "
-                f"inputs.shape={inputs_shape}. Pass `key_dim` or choose "
-                "`num_heads` dividing the input size."
-            )
         source_shape = inputs_shape if context_shape is None else context_shape
         self.input_dim = input_dim
         # Keys and values are projected from this size, whatever the call.
@@ -260,107 +212,6 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         shape = (batch_size, 2, self.num_heads, max_length, self.head_key_dim)
         return ops.zeros(shape, dtype=self.compute_dtype)
 
-    def _check_call(
-        self,
-        inputs,
-        context,
-        mask,
-        context_mask,
-        attention_mask,
-        cache,
-        cache_index,
-        layer=None,
-    ):
-        """Checks the shapes of one call against each other and the build.
-
-        `layer` names the layer in the messages when it is not this one (a
-        transformer layer checking the arguments it hands on).
-        """
-        layer = layer or self
-        inputs_shape = static_shape(inputs)
-        check_shape(
-            layer,
-            "inputs",
-            inputs_shape,
-            ("batch", "time", "dim"),
-            sizes={"dim": self.input_dim},
-        )
-        # Unknown ranks (None) leave only what is known to check.
-        batch, time = inputs_shape[:2] if inputs_shape else (None, None)
-        if context is not None:
-            context_shape = static_shape(context)
-            check_shape(
-                layer,
-                "context",
-                context_shape,
-                ("batch", "source_time", "context_dim"),
-                sizes={"batch": batch, "context_dim": self.source_dim},
-            )
-            source_time = context_shape[1] if context_shape else None
-        elif inputs_shape and inputs_shape[-1] != self.source_dim:
-            raise ValueError(
-                f"This {type(layer).__name__} was built with `context` of size "
-                f"{self.source_dim}; without `context` the keys come from "
-                f"`inputs`, which must then be of that size. Received: "
-                f"inputs.shape={inputs_shape}"
-            )
-        else:
-            source_time = time
-        if cache is not None:
-            if context is not None:
-                raise ValueError(
-                    "`cache` is only supported for self-attention (no `context`)."
-                )
-            if cache_index is None:
-                raise ValueError("`cache_index` is required with `cache`.")
-            check_shape(
-                layer,
-                "cache",
-                static_shape(cache),
-                ("batch", "keys_and_values", "num_heads", "cache_length", "key_dim"),
-                sizes={
-                    "batch": batch,
-                    "keys_and_values": 2,
-                    "num_heads": self.num_heads,
-                    "key_dim": self.head_key_dim,
-                },
-            )
-            cache_shape = static_shape(cache)
-            source_time = cache_shape[3] if cache_shape else None
-            if static_shape(cache_index) not in ((), None):
-                raise ValueError(
-                    "`cache_index` must be an int or a scalar tensor. Received: "
-                    f"cache_index.shape={static_shape(cache_index)}"
-                )
-        if cache is None:
-            padding, padding_sizes = ("batch", "time"), {"batch": batch, "time": time}
-        else:
-            padding = ("batch", "cache_length")
-            padding_sizes = {"batch": batch, "cache_length": source_time}
-        check_shape(layer, "mask", static_shape(mask), padding, sizes=padding_sizes)
-        check_shape(
-            layer,
-            "context_mask",
-            static_shape(context_mask),
-            ("batch", "source_time"),
-            sizes={"batch": batch, "source_time": source_time},
-        )
-        # Any shape that broadcasts, as in Keras' MultiHeadAttention.
-        check_shape(
-            layer,
-            "attention_mask",
-            static_shape(attention_mask),
-            ("time", "source_time"),
-            ("batch", "time", "source_time"),
-            ("batch", "heads", "time", "source_time"),
-            sizes={
-                "batch": _or_one(batch),
-                "heads": (1, self.num_heads),
-                "time": _or_one(time),
-                "source_time": _or_one(source_time),
-            },
-        )
-
     def call(
         self,
         inputs,
@@ -375,17 +226,22 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         training=None,
     ):
         if context_key_value is not None:
-            self._check_projected_context(
-                inputs, context, context_mask, cache, context_key_value
+            check_projected_context_call(
+                self, inputs, context, context_mask, cache, context_key_value
             )
             query = self.query_dense(inputs)
             key, value = context_key_value[:, 0], context_key_value[:, 1]
         else:
-            if cache is not None and mask is attached_mask(inputs):
-                # Keras may fill `mask` from the new steps: not a mask of the cache.
-                mask = None
-            self._check_call(
-                inputs, context, mask, context_mask, attention_mask, cache, cache_index
+            mask = mask_of_cache_slots(mask, inputs, cache)
+            check_attention_call(
+                self,
+                inputs,
+                context,
+                mask,
+                context_mask,
+                attention_mask,
+                cache,
+                cache_index,
             )
             if cache is None and mask is None:
                 mask = attached_mask(inputs)
@@ -512,8 +368,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             return_attention_scores
             or (training and self.dropout > 0)
             or self.head_key_dim != self.head_value_dim
-            or not fused_kernel_runs(self.compute_dtype)
-            or (heads_first and not fused_kernel_reads_heads_first())
+            or not support.fused_attention_runs(self.compute_dtype)
+            or (heads_first and not support.fused_attention_reads_heads_first())
         )
         if is_causal and (use_explicit or attention_mask is not None):
             # The mask is dense anyway: one mask holds every rule.
@@ -532,55 +388,13 @@ class MultiHeadSelfAttention(keras.layers.Layer):
                 query,
                 key,
                 value,
-                mask=fused_kernel_mask(mask, query_length, key_length),
+                mask=support.fused_attention_mask(mask, query_length, key_length),
                 scale=1.0 / self.head_key_dim**0.5,
                 is_causal=is_causal,
             )
             heads = zero_unattendable(heads, attendable)
         outputs = self._merge_heads(heads)
         return (outputs, scores) if return_attention_scores else outputs
-
-    def _check_projected_context(
-        self, inputs, context, context_mask, cache, context_key_value
-    ):
-        if context is not None or cache is not None:
-            raise ValueError(
-                "`context_key_value` takes the place of `context` and comes "
-                "without `cache`. Received: "
-                f"context={'a tensor' if context is not None else None}, "
-                f"cache={'a tensor' if cache is not None else None}"
-            )
-        inputs_shape = static_shape(inputs)
-        check_shape(
-            self,
-            "inputs",
-            inputs_shape,
-            ("batch", "time", "dim"),
-            sizes={"dim": self.input_dim},
-        )
-        projected_shape = static_shape(context_key_value)
-        check_shape(
-            self,
-            "context_key_value",
-            projected_shape,
-            ("batch", "keys_and_values", "num_heads", "source_time", "key_dim"),
-            sizes={
-                "batch": inputs_shape[0] if inputs_shape else None,
-                "keys_and_values": 2,
-                "num_heads": self.num_heads,
-                "key_dim": self.head_key_dim,
-            },
-        )
-        check_shape(
-            self,
-            "context_mask",
-            static_shape(context_mask),
-            ("batch", "source_time"),
-            sizes={
-                "batch": inputs_shape[0] if inputs_shape else None,
-                "source_time": projected_shape[3] if projected_shape else None,
-            },
-        )
 
     def _explicit_attention(
         self, query, key, value, mask, attendable, training, heads_first=False
@@ -631,10 +445,16 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         cache_index=None,
         **kwargs,
     ):
-        if cache is not None and mask is attached_mask(inputs):
-            mask = None
-        self._check_call(
-            inputs, context, mask, context_mask, attention_mask, cache, cache_index
+        mask = mask_of_cache_slots(mask, inputs, cache)
+        check_attention_call(
+            self,
+            inputs,
+            context,
+            mask,
+            context_mask,
+            attention_mask,
+            cache,
+            cache_index,
         )
         outputs = keras.KerasTensor(
             self.compute_output_shape(inputs.shape), dtype=self.compute_dtype
@@ -672,11 +492,6 @@ class MultiHeadSelfAttention(keras.layers.Layer):
             }
         )
         return config
-
-
-def _or_one(size):
-    """The sizes a mask axis may have against an axis of `size`: it or 1."""
-    return None if size is None else (1, size)
 
 
 def _heads_first(key, value):

@@ -2,6 +2,7 @@ import functools
 
 import keras
 
+from keras_seq.layers.shape_checks import check_attention_call
 from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import check_shape
 from keras_seq.layers.shape_checks import static_shape
@@ -38,9 +39,15 @@ class TransformerDecoder(TransformerBlock):
     then one token at a time, needs no mask.
 
     Args:
-        num_heads, intermediate_dim, dropout, activation, norm_first,
-        layer_norm_epsilon, key_dim, kernel_initializer, bias_initializer:
-            as in `TransformerEncoder`.
+        num_heads: as in `TransformerEncoder`.
+        intermediate_dim: as in `TransformerEncoder`.
+        dropout: as in `TransformerEncoder`.
+        activation: as in `TransformerEncoder`.
+        norm_first: as in `TransformerEncoder`.
+        layer_norm_epsilon: as in `TransformerEncoder`.
+        key_dim: as in `TransformerEncoder`.
+        kernel_initializer: as in `TransformerEncoder`.
+        bias_initializer: as in `TransformerEncoder`.
         **kwargs: standard layer arguments.
 
     Call arguments:
@@ -63,6 +70,10 @@ class TransformerDecoder(TransformerBlock):
         encoder_key_value: in place of `encoder_outputs`, their
             cross-attention keys and values from `project_encoder_outputs`
             (generation computes them once per source).
+        return_attention_scores: also return the causal self-attention
+            probabilities, `(batch, heads, time, time)` (with `cache`:
+            `(batch, heads, time, cache_length)`), after the outputs and
+            the cache.
         training: whether dropout is active.
 
     Example:
@@ -140,8 +151,14 @@ class TransformerDecoder(TransformerBlock):
                 "needs them on every call: without them its cross-attention "
                 "would be skipped. Received: encoder_outputs=None"
             )
-        self.self_attention._check_call(
-            inputs, None, mask, None, attention_mask, cache, cache_index, layer=self
+        check_attention_call(
+            self.self_attention,
+            inputs,
+            mask=mask,
+            attention_mask=attention_mask,
+            cache=cache,
+            cache_index=cache_index,
+            layer=self,
         )
         if encoder_outputs is not None:
             batch = static_shape(inputs)[0]
@@ -174,6 +191,7 @@ class TransformerDecoder(TransformerBlock):
         cache=None,
         cache_index=None,
         encoder_key_value=None,
+        return_attention_scores=False,
         training=None,
     ):
         self._check_call(
@@ -196,6 +214,7 @@ class TransformerDecoder(TransformerBlock):
             attention_mask=attention_mask,
             cache=cache,
             cache_index=cache_index,
+            return_attention_scores=return_attention_scores,
             training=training,
         )
         if encoder_key_value is not None:
@@ -217,23 +236,33 @@ class TransformerDecoder(TransformerBlock):
 
         x = inputs
         if self.norm_first:
-            attended, cache = attend(self.self_attention_norm(x))
+            attended, cache, scores = attend(self.self_attention_norm(x))
             x = x + drop(attended)
             if self.cross_attention is not None:
                 x = x + drop(attend_encoder(self.cross_attention_norm(x)))
             x = x + drop(feedforward(self.feedforward_norm(x)))
         else:
-            attended, cache = attend(x)
+            attended, cache, scores = attend(x)
             x = self.self_attention_norm(x + drop(attended))
             if self.cross_attention is not None:
                 x = self.cross_attention_norm(x + drop(attend_encoder(x)))
             x = self.feedforward_norm(x + drop(feedforward(x)))
-        return x if cache is None else (x, cache)
+        returned = (x,) + (() if cache is None else (cache,))
+        returned += (scores,) if return_attention_scores else ()
+        return returned[0] if len(returned) == 1 else returned
 
-    def _self_attend(self, x, cache, **kwargs):
-        """Causal self-attention of `x`: `(outputs, updated cache or None)`."""
-        outputs = self.self_attention(x, cache=cache, **kwargs)
-        return outputs if cache is not None else (outputs, None)
+    def _self_attend(self, x, cache, return_attention_scores, **kwargs):
+        """Causal self-attention of `x`: `(outputs, cache or None, scores or None)`."""
+        returned = self.self_attention(
+            x, cache=cache, return_attention_scores=return_attention_scores, **kwargs
+        )
+        if cache is None and not return_attention_scores:
+            return returned, None, None
+        if cache is None:
+            return returned[0], None, returned[1]
+        if not return_attention_scores:
+            return returned[0], returned[1], None
+        return returned
 
     def compute_output_spec(
         self,
@@ -245,6 +274,7 @@ class TransformerDecoder(TransformerBlock):
         cache=None,
         cache_index=None,
         encoder_key_value=None,
+        return_attention_scores=False,
         **kwargs,
     ):
         self._check_call(
@@ -257,7 +287,11 @@ class TransformerDecoder(TransformerBlock):
             cache_index,
             encoder_key_value,
         )
-        outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
-        if cache is None:
-            return outputs
-        return outputs, keras.KerasTensor(cache.shape, dtype=cache.dtype)
+        returned = (keras.KerasTensor(inputs.shape, dtype=self.compute_dtype),)
+        if cache is not None:
+            returned += (keras.KerasTensor(cache.shape, dtype=cache.dtype),)
+        if return_attention_scores:
+            keys = inputs.shape[1] if cache is None else cache.shape[3]
+            shape = (inputs.shape[0], self.num_heads, inputs.shape[1], keys)
+            returned += (keras.KerasTensor(shape, dtype=self.compute_dtype),)
+        return returned[0] if len(returned) == 1 else returned

@@ -2,6 +2,7 @@ import functools
 
 import keras
 
+from keras_seq.layers.shape_checks import check_attention_call
 from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import static_shape
 from keras_seq.layers.transformer_block import TransformerBlock
@@ -58,8 +59,12 @@ class TransformerEncoder(TransformerBlock):
 
     def _check_call(self, inputs, mask, attention_mask):
         check_sequence(self, static_shape(inputs), self.dim)
-        self.self_attention._check_call(
-            inputs, None, mask, None, attention_mask, None, None, layer=self
+        check_attention_call(
+            self.self_attention,
+            inputs,
+            mask=mask,
+            attention_mask=attention_mask,
+            layer=self,
         )
 
     def call(

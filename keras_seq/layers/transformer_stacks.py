@@ -3,16 +3,18 @@
 Both stacks are Keras layers: they sit in a task model's functional graph,
 serialize with it, honour its dtype policy and pass padding masks on. The
 decoder stack also runs generation one token at a time with a key/value
-cache (`init_cache`, `prefill`, `call_with_cache`).
+cache (`init_cache`, `prefill`, `call_with_cache`). Called with
+`return_attention_scores=True`, either stack also returns every layer's
+self-attention probabilities, for visualisation.
 """
 
 import keras
 from keras import ops
 
 from keras_seq.layers.token_and_position_embedding import TokenAndPositionEmbedding
+from keras_seq.layers.transformer_block import get_activation
 from keras_seq.layers.transformer_decoder import TransformerDecoder
 from keras_seq.layers.transformer_encoder import TransformerEncoder
-from keras_seq.layers.transformer_block import get_activation
 from keras_seq.utils.validation import check_positive_int
 from keras_seq.utils.validation import check_rate
 
@@ -52,6 +54,16 @@ def _stack_layers(
     ]
 
 
+def _scores_spec(stack, batch_and_time):
+    """One `(batch, num_heads, time, time)` spec per layer of `stack`."""
+    batch, time = batch_and_time
+    shape = (batch, stack.num_heads, time, time)
+    return tuple(
+        keras.KerasTensor(shape, dtype=stack.compute_dtype)
+        for _ in stack.transformer_layers
+    )
+
+
 @keras.saving.register_keras_serializable(package="keras_seq")
 class TransformerEncoderStack(keras.layers.Layer):
     """`num_layers` pre-norm transformer layers and a final normalization.
@@ -81,12 +93,19 @@ class TransformerEncoderStack(keras.layers.Layer):
         mask: `(batch, time)` booleans, True = real step (default: the
             mask attached to `inputs`).
         training: whether dropout is active.
+        return_attention_scores: also return a tuple of each layer's
+            self-attention probabilities, `(batch, num_heads, time, time)`
+            (lower-triangular with `causal=True`).
 
     Example:
 
     >>> encoder = TransformerEncoderStack(2, 2, 32)
     >>> tuple(encoder(keras.random.normal((1, 5, 16))).shape)
     (1, 5, 16)
+    >>> x, scores = encoder(keras.random.normal((1, 5, 16)),
+    ...                     return_attention_scores=True)
+    >>> len(scores), tuple(scores[0].shape)
+    (2, (1, 2, 5, 5))
     """
 
     def __init__(
@@ -134,17 +153,32 @@ class TransformerEncoderStack(keras.layers.Layer):
         if self.final_norm is not None:
             self.final_norm.build(inputs_shape)
 
-    def call(self, inputs, mask=None, training=None):
-        x = inputs
+    def call(self, inputs, mask=None, training=None, return_attention_scores=False):
+        x, scores = inputs, []
         for layer in self.transformer_layers:
-            x = layer(x, mask=mask, training=training)
-        return x if self.final_norm is None else self.final_norm(x)
+            x = layer(
+                x,
+                mask=mask,
+                training=training,
+                return_attention_scores=return_attention_scores,
+            )
+            if return_attention_scores:
+                x, layer_scores = x
+                scores.append(layer_scores)
+        x = x if self.final_norm is None else self.final_norm(x)
+        return (x, tuple(scores)) if return_attention_scores else x
 
     def compute_mask(self, inputs, mask=None):
         return mask
 
     def compute_output_shape(self, inputs_shape):
         return tuple(inputs_shape)
+
+    def compute_output_spec(self, inputs, return_attention_scores=False, **kwargs):
+        outputs = keras.KerasTensor(inputs.shape, dtype=self.compute_dtype)
+        if not return_attention_scores:
+            return outputs
+        return outputs, _scores_spec(self, inputs.shape[:2])
 
     def get_config(self):
         config = super().get_config()
@@ -196,6 +230,10 @@ class TransformerDecoderStack(keras.layers.Layer):
         encoder_mask: `(batch, source_time)` padding mask of
             `encoder_outputs` (default: their attached mask).
         training: whether dropout is active.
+        return_attention_scores: also return a tuple of each layer's
+            causal self-attention probabilities, `(batch, num_heads, time,
+            time)`, lower-triangular (the cross-attention's are not
+            returned).
 
     Example:
 
@@ -203,6 +241,9 @@ class TransformerDecoderStack(keras.layers.Layer):
     >>> logits = decoder(np.array([[3, 4, 0]]))
     >>> tuple(logits.shape), keras.backend.standardize_dtype(logits.dtype)
     ((1, 3, 20), 'float32')
+    >>> logits, scores = decoder(np.array([[3, 4, 0]]), return_attention_scores=True)
+    >>> len(scores), tuple(scores[0].shape)
+    (2, (1, 2, 3, 3))
     """
 
     def __init__(
@@ -267,16 +308,28 @@ class TransformerDecoderStack(keras.layers.Layer):
         if self.head is not None:
             self.head.build(hidden_shape)
 
-    def call(self, token_ids, encoder_outputs=None, encoder_mask=None, training=None):
-        x = self.embedding(token_ids)
+    def call(
+        self,
+        token_ids,
+        encoder_outputs=None,
+        encoder_mask=None,
+        training=None,
+        return_attention_scores=False,
+    ):
+        x, scores = self.embedding(token_ids), []
         for layer in self.transformer_layers:
             x = layer(
                 x,
                 encoder_outputs=encoder_outputs,
                 encoder_mask=encoder_mask,
                 training=training,
+                return_attention_scores=return_attention_scores,
             )
-        return self._logits(x)
+            if return_attention_scores:
+                x, layer_scores = x
+                scores.append(layer_scores)
+        logits = self._logits(x)
+        return (logits, tuple(scores)) if return_attention_scores else logits
 
     def _logits(self, x):
         # The head runs in the compute dtype; the logits leave in float32.
@@ -363,9 +416,14 @@ class TransformerDecoderStack(keras.layers.Layer):
     def compute_output_shape(self, token_ids_shape, encoder_outputs_shape=None):
         return tuple(token_ids_shape) + (self.vocabulary_size,)
 
-    def compute_output_spec(self, token_ids, encoder_outputs=None, **kwargs):
+    def compute_output_spec(
+        self, token_ids, encoder_outputs=None, return_attention_scores=False, **kwargs
+    ):
         shape = self.compute_output_shape(token_ids.shape)
-        return keras.KerasTensor(shape, dtype="float32")
+        logits = keras.KerasTensor(shape, dtype="float32")
+        if not return_attention_scores:
+            return logits
+        return logits, _scores_spec(self, token_ids.shape[:2])
 
     def get_config(self):
         config = super().get_config()

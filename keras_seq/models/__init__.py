@@ -1,7 +1,7 @@
 """Task models: the Task bases, generation and input checks.
 
-The layer stacks (`keras_seq.layers`) and `InferenceFunction`
-(`keras_seq.backend`) are also importable from here, where they used to live.
+The layer stacks of `keras_seq.layers` and `InferenceFunction` of
+`keras_seq.backend` are importable from here too.
 """
 
 from keras_seq.backend.inference_function import InferenceFunction
@@ -12,6 +12,7 @@ from keras_seq.layers.transformer_stacks import TransformerEncoderStack
 from keras_seq.models.classifier_task import ClassifierTask
 from keras_seq.models.generative import GenerativeTask
 from keras_seq.models.task import Task
+
 __all__ = [
     "ClassifierTask",
     "GenerativeTask",

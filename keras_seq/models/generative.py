@@ -8,13 +8,11 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_seq.backend import support
+from keras_seq.backend.inference_function import InferenceFunction
 from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
-from keras_seq.backend.torch.captured_graphs import ReadingVariables
-from keras_seq.backend.torch.captured_graphs import can_capture
-from keras_seq.backend.torch.captured_sampling import CapturedSampling
-from keras_seq.backend.inference_function import InferenceFunction
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
 from keras_seq.utils.validation import check_positive_int
@@ -25,9 +23,6 @@ from keras_seq.utils.validation import check_token_ids
 _EXCLUDED_LOGIT = -1e9
 # Compiled generate functions kept per model (one per sampler and end token).
 _KEPT_FUNCTIONS = 8
-# PyTorch: decoding steps of one shape that run eagerly before the step is
-# captured as a graph (a capture costs about what this many steps cost).
-DECODE_EAGER_CALLS = 64
 
 
 class GenerativeTask(Task):
@@ -284,12 +279,12 @@ class GenerativeTask(Task):
 
         The model's `jit_compile` where the user chose it (`compile(
         jit_compile=...)`, or setting `model.jit_compile` to another value
-        than `compile()` gave it); else `"auto"`:
-        XLA, falling back to `tf.function` alone if XLA cannot compile the
-        sampler. Keras' own "auto" means no XLA on a CPU, where `fit`
-        gains little from it; the decode loop gains 3 to 4 times: without
-        XLA TensorFlow copies the whole cache at every step, under XLA it
-        writes in place. JAX always compiles with XLA. PyTorch replays
+        than `compile()` gave it); else `"auto"`: XLA, falling back to
+        `tf.function` alone if XLA cannot compile the sampler. Keras' own
+        "auto" means no XLA on a CPU, where `fit` gains little from it;
+        the decode loop gains much: without XLA TensorFlow copies the
+        whole cache at every step, under XLA it writes in place. JAX
+        always compiles with XLA. PyTorch replays
         the loop's steps from captured graphs; there it is the model's
         `jit_compile`, and True also compiles those graphs with
         `torch.compile` (`_captured_sampling`).
@@ -312,8 +307,8 @@ class GenerativeTask(Task):
     ):
         """The decode, in `keras.ops` only: the function that gets compiled.
 
-        On PyTorch `captured_sampling` (`_captured_sampling`), where there
-        is one, runs the sampler's loop.
+        `captured_sampling` (`_captured_sampling`), where there is one,
+        runs the sampler's loop.
         """
         stack = self.decoder_stack
         batch_size, prompt_time = ops.shape(prompt_ids)
@@ -354,46 +349,42 @@ class GenerativeTask(Task):
         return _restrict_logits(logits, next_prompt_token), cache
 
     def _decode_function(self):
-        """`_decode`, on PyTorch replayed from a graph of its operations.
+        """`_decode`, replayed from a graph of its operations where it can be.
 
         JAX and TensorFlow compile the whole decode loop; PyTorch runs it
         in Python, where a step's layers and operations cost far more than
-        its kernels. There the step is captured once per shapes
-        (`keras_seq.backend.torch.captured_graphs`, after `DECODE_EAGER_CALLS`
-        eager steps of those shapes, counted over `generate` calls) and
-        replayed, reading the whole key/value cache at every step: a graph
-        holds one shape. The weights are read once per call. Under
-        `jit_compile=True` the graph is compiled by `torch.compile` too.
+        its kernels. There the step is captured once per shapes (after a
+        few eager steps of those shapes, counted over `generate` calls;
+        `keras_seq.backend.support.captured_decode`) and replayed, reading
+        the whole key/value cache at every step: a graph holds one shape.
+        The weights are read once per call. Under `jit_compile=True` the
+        graph is compiled by `torch.compile` too.
         """
-        if self.run_eagerly or not can_capture():
+        if self.run_eagerly:
             return self._decode
         if getattr(self, "_captured_decode", None) is None:
-            self._captured_decode = ReadingVariables(
-                self._decode,
-                self.variables,
-                DECODE_EAGER_CALLS,
-                compiles=self.jit_compile is True,
+            self._captured_decode = support.captured_decode(
+                self._decode, self.variables, compiles=self.jit_compile is True
             )
         return self._captured_decode.with_current_values()
 
     def _captured_sampling(self, sampler, stop_token_ids):
-        """PyTorch: `sampler`'s loop with its steps replayed from graphs.
+        """`sampler`'s loop with its steps replayed from graphs, or None.
 
-        None where the loop runs as KerasHub's (`run_eagerly`, another
-        backend, a sampler with its own loop); then only the decoding step
-        is captured (`_decode_function`). Under `jit_compile=True` the
-        graphs are compiled by `torch.compile` too (TorchInductor: tens of
-        seconds once per shapes, then the fused kernels alone: on a CPU a
-        third of a replayed step's time, `benchmarks/overhead.py`).
+        None where the loop runs as KerasHub's (`run_eagerly`, a backend
+        that compiles the loop, a sampler with its own loop); then only the
+        decoding step is captured (`_decode_function`). Under
+        `jit_compile=True` the graphs are compiled by `torch.compile` too
+        (tens of seconds once per shapes). See
+        `keras_seq.backend.support.captured_sampling`.
         """
-        if self.run_eagerly or not CapturedSampling.applies(sampler):
+        if self.run_eagerly:
             return None
-        return CapturedSampling(
+        return support.captured_sampling(
             sampler,
             self._decode,
             self.variables,
             stop_token_ids,
-            DECODE_EAGER_CALLS,
             compiles=self.jit_compile is True,
         )
 

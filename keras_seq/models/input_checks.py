@@ -15,6 +15,9 @@ generators are passed through unchecked: their values live on a device or
 arrive batch by batch.
 """
 
+import inspect
+
+import keras
 import numpy as np
 
 from keras_seq.utils.validation import check_token_ids
@@ -84,6 +87,73 @@ def check_length(model, name, shape, argument, limit, note=""):
         f"{shape}, {shape[1]} steps.{note} Cut the sequences to {limit} steps, "
         f"or build the model with a larger `{argument}`."
     )
+
+
+def check_loss(model, loss, kind):
+    """Refuses a loss that reads probabilities from logits, or the reverse.
+
+    A cross-entropy whose `from_logits` disagrees with what the model
+    outputs would train silently wrong.
+
+    Args:
+        model: the model compiled; its class name starts the message.
+        loss: the loss passed to `compile()`: a name, a function, a
+            `keras.losses.Loss`, or a structure of them.
+        kind: what the model outputs: `"logits"`, `"probabilities"`, or
+            None (nothing is checked).
+
+    Example:
+
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    >>> loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    >>> check_loss(model, loss, "logits")
+    >>> try:
+    ...     check_loss(model, "sparse_categorical_crossentropy", "logits")
+    ... except ValueError as error:
+    ...     print(str(error).split(" (")[0])
+    Sequential outputs logits, but `loss`
+    """
+    if kind is None or loss is None:
+        return
+    for item in keras.tree.flatten(loss):
+        from_logits = _loss_from_logits(item)
+        if from_logits is None or from_logits == (kind == "logits"):
+            continue
+        name = item if isinstance(item, str) else type(item).__name__
+        if callable(item) and not isinstance(item, keras.losses.Loss):
+            name = getattr(item, "__name__", name)
+        wanted = "True" if kind == "logits" else "False"
+        raise ValueError(
+            f"{type(model).__name__} outputs {kind}, but `loss` ({name}) "
+            f"reads {'probabilities' if kind == 'logits' else 'logits'} "
+            f"(from_logits={from_logits}): it would train silently wrong. "
+            f"Pass a loss with from_logits={wanted}, e.g. "
+            f"keras.losses.SparseCategoricalCrossentropy(from_logits={wanted}), "
+            f"or loss='auto' for the model's default. Received: loss={item!r}"
+        )
+
+
+def _loss_from_logits(loss):
+    """The `from_logits` a loss reads its predictions with, or None if it has none.
+
+    A Keras loss object keeps it as an attribute (or in the keyword
+    arguments it passes its function); a loss function or name has it as
+    the default of its `from_logits` argument (False for every Keras
+    cross-entropy).
+    """
+    if isinstance(loss, str):
+        try:
+            loss = keras.losses.get(loss)
+        except (ValueError, TypeError):
+            return None
+    value = getattr(loss, "from_logits", None)
+    if value is None:
+        value = (getattr(loss, "_fn_kwargs", None) or {}).get("from_logits")
+    if value is None and inspect.isfunction(loss):
+        parameter = inspect.signature(loss).parameters.get("from_logits")
+        if parameter is not None and isinstance(parameter.default, bool):
+            value = parameter.default
+    return None if value is None else bool(value)
 
 
 def check_rectangular(name, value):

@@ -148,42 +148,6 @@ class PreprocessedBatches(keras.utils.PyDataset):
             self._order = self._rng.permutation(self.size)
 
 
-def batches_for_keras(batches):
-    """`batches` as `fit` and `evaluate` should get them, on every backend.
-
-    On TensorFlow, Keras' `PyDataset` adapter fixes the shape of every
-    batch to that of the first two, and a later batch of another padded
-    width fails; a `tf.data` pipeline whose every non-batch axis is of
-    unknown size takes them all (and the train step is traced once).
-    Its autotuning is off: it has nothing to tune, and with it on, the
-    end of every epoch can wait for tf.data's autotuning thread (up to as
-    long again as the epoch; `benchmarks/probes/tf_fit_modes.py`).
-    Elsewhere the batches go as they are.
-    """
-    if keras.backend.backend() != "tensorflow":
-        return batches
-    import tensorflow as tf
-
-    def spec(array):
-        array = np.asarray(array)
-        return tf.TensorSpec((None,) * array.ndim, tf.as_dtype(array.dtype))
-
-    signature = keras.tree.map_structure(spec, batches[0])
-
-    def epoch():
-        batches.on_epoch_begin()
-        for index in range(len(batches)):
-            yield batches[index]
-        batches.on_epoch_end()
-
-    dataset = tf.data.Dataset.from_generator(epoch, output_signature=signature)
-    # A known number of batches: progress bars show the total.
-    dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return dataset.with_options(options)
-
-
 def padded_batch_count(examples, batch_size):
     """How many rows `predict` runs for `examples`: the last batch's rounded up.
 

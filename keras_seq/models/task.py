@@ -1,15 +1,11 @@
 import contextlib
-import inspect
 
 import keras
 
+from keras_seq.backend import support
 from keras_seq.models import input_checks
-from keras_seq.backend.tensorflow import replicas
-from keras_seq.backend.torch.captured_graphs import can_capture
-from keras_seq.backend.torch.graph_steps import GraphSteps
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
-from keras_seq.models.raw_inputs import batches_for_keras
 from keras_seq.models.raw_inputs import count
 from keras_seq.models.raw_inputs import is_batch_stream
 from keras_seq.models.raw_inputs import pad_rows
@@ -105,27 +101,26 @@ class Task(keras.Model):
         if isinstance(loss, str) and loss == "auto":
             loss = self.default_loss()
         else:
-            self._check_loss(loss)
+            input_checks.check_loss(self, loss, self.output_kind())
         if metrics == "auto":
             metrics = self.default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
-        # Under tf.distribute: clip the whole batch's gradient (replicas.py).
-        replicas.sum_before_clipping(self.optimizer)
+        # Under tf.distribute: clip the whole batch's gradient.
+        support.sum_before_clipping(self.optimizer)
         # Graphs captured with the old loss and metrics no longer hold.
         self._captured_steps = None
 
     def _graph_steps(self):
         """The steps replayed from captured graphs, or None for Keras' own.
 
-        Under PyTorch (`keras_seq.backend.torch.graph_steps`), unless the model
-        runs eagerly (`run_eagerly=True`, to debug) or is compiled with
-        `torch.compile` (`jit_compile=True`). JAX and TensorFlow compile
-        Keras' own steps already.
+        Where the backend captures graphs (`keras_seq.backend.support.
+        graph_steps`), unless the model runs eagerly (`run_eagerly=True`,
+        to debug) or is compiled with `torch.compile` (`jit_compile=True`).
         """
-        if self.run_eagerly or self.jit_compile is True or not can_capture():
+        if self.run_eagerly or self.jit_compile is True:
             return None
         if getattr(self, "_captured_steps", None) is None:
-            self._captured_steps = GraphSteps(self)
+            self._captured_steps = support.graph_steps(self)
         return self._captured_steps
 
     # Each backend's trainer calls these with its own arguments.
@@ -152,7 +147,7 @@ class Task(keras.Model):
     ):
         loss = super().compute_loss(x, y, y_pred, sample_weight, training=training)
         # Under tf.distribute: a masked mean over every replica's real tokens.
-        return replicas.token_share(loss, self.loss, y, y_pred)
+        return support.token_share(loss, self.loss, y, y_pred)
 
     def compile_from_config(self, config):
         # Keras skips compiling a loaded model whose `compile()` is
@@ -177,28 +172,6 @@ class Task(keras.Model):
         nothing.
         """
         return None
-
-    def _check_loss(self, loss):
-        """Refuses a loss that reads probabilities from logits, or the reverse."""
-        kind = self.output_kind()
-        if kind is None or loss is None:
-            return
-        for item in keras.tree.flatten(loss):
-            from_logits = _loss_from_logits(item)
-            if from_logits is None or from_logits == (kind == "logits"):
-                continue
-            name = item if isinstance(item, str) else type(item).__name__
-            if callable(item) and not isinstance(item, keras.losses.Loss):
-                name = getattr(item, "__name__", name)
-            wanted = "True" if kind == "logits" else "False"
-            raise ValueError(
-                f"{type(self).__name__} outputs {kind}, but `loss` ({name}) "
-                f"reads {'probabilities' if kind == 'logits' else 'logits'} "
-                f"(from_logits={from_logits}): it would train silently wrong. "
-                f"Pass a loss with from_logits={wanted}, e.g. "
-                f"keras.losses.SparseCategoricalCrossentropy(from_logits={wanted}), "
-                f"or loss='auto' for the model's default. Received: loss={item!r}"
-            )
 
     def default_loss(self):
         raise NotImplementedError(f"{type(self).__name__} defines no default loss.")
@@ -385,42 +358,17 @@ class Task(keras.Model):
         whose first trace failed is kept half made (on TensorFlow the next
         `fit` then fails: "Creating variables on a non-first call to a
         function decorated with tf.function"), so after a failure they are
-        dropped and made anew on the next call. Keras' JAX trainer also
-        detaches the variables' values while its loop runs
-        (`_purge_model_variables`) and attaches them again only at the
-        end: a call that fails on the way (a trace that raises, a
-        callback, a bad batch) left every variable empty, and the next call
-        failed with "'NoneType' object is not callable". There the loop's
-        last state is written back (what `fit` had learned), and any
-        variable still empty gets the value it had before the call.
+        dropped and made anew on the next call. The variables a backend's
+        loop detached are put back (`keras_seq.backend.support.
+        state_restorer`).
         """
-        jax = keras.backend.backend() == "jax"
-        variables = self._state_variables() if jax else []
-        saved = [(variable, variable._value) for variable in variables]
+        restore = support.state_restorer(self)
         try:
             yield
         except BaseException:
             self.train_function = self.test_function = self.predict_function = None
-            if jax:
-                try:
-                    self.jax_state_sync()
-                finally:
-                    for variable, value in saved:
-                        if variable._value is None:
-                            variable._value = value
-                    self._jax_state = None
-                    self._jax_state_synced = True
+            restore()
             raise
-
-    def _state_variables(self):
-        """The variables a Keras loop may detach: model, optimizer, metrics."""
-        variables = list(self.trainable_variables) + list(self.non_trainable_variables)
-        optimizer = getattr(self, "optimizer", None)
-        if optimizer is not None:
-            variables += list(optimizer.variables)
-        variables += list(self.metrics_variables)
-        unique = {id(variable): variable for variable in variables}
-        return list(unique.values())
 
     def _takes_model_inputs(self, x):
         """Whether `x` goes to Keras as it is: no preprocessor, or no raw inputs.
@@ -443,17 +391,16 @@ class Task(keras.Model):
             batch_size=batch_size or _DEFAULT_BATCH_SIZE,
             shuffle=shuffle,
         )
-        return batches_for_keras(batches)
+        return support.batches_for_keras(batches)
 
-    # Presets (keras_seq/presets/preset.py holds the format). The module is
-    # imported in each method so that this file's header stays as it was.
+    # Presets: the format, loading and saving live in keras_seq.presets.
 
     def __init_subclass__(cls, **kwargs):
-        from keras_seq.presets import preset
+        from keras_seq.presets import weights
 
         super().__init_subclass__(**kwargs)
         # A builder's `weights` also takes a preset's name or folder.
-        preset.accept_presets_as_weights(cls)
+        weights.accept_presets_as_weights(cls)
 
     def save_to_preset(self, directory, metadata=None, overwrite=False):
         """Saves the model, its preprocessor and their assets as a preset folder.
@@ -463,7 +410,7 @@ class Task(keras.Model):
         only, no optimizer state), `assets/<tokenizer>/` (vocabularies) and
         `metadata.json` (the SHA-256 digest and size of every other file,
         plus `metadata`); `from_preset(directory)` checks every file before
-        reading it. See `keras_seq.presets.preset`.
+        reading it. See `keras_seq.presets.format`.
 
         Args:
             directory: the folder to write; it must be new or empty, or a
@@ -482,60 +429,45 @@ class Task(keras.Model):
             model.save_to_preset("my_vit", metadata={"dataset": "mnist"})
             same = ViT.from_preset("my_vit")  # or ViT(weights="my_vit")
         """
-        from keras_seq.presets import preset
+        from keras_seq.presets import save
 
-        return preset.save_preset(self, directory, metadata, overwrite)
+        return save.save_preset(self, directory, metadata, overwrite)
 
     @classmethod
     def from_preset(cls, preset, **kwargs):
-        """Builds the application of `preset` with its weights and preprocessor.
+        """Loads a trained model from a preset, a `.keras` file or a checkpoint.
 
-        Every file is checked against its SHA-256 digest in `metadata.json`
-        (and a shipped preset's `metadata.json` against the registry's)
-        before anything is read from it; a missing, truncated or altered
-        file raises a ValueError and nothing is built. The model is not
-        compiled: `compile()` it to `fit` or `evaluate`.
+        `preset` is any source the `keras-seq` commands take: a shipped
+        preset's name (`keras_seq.applications.list_presets()`) or a
+        folder written by `save_to_preset`, every file checked against its
+        SHA-256 digest before anything is read from it; a `.keras` file or
+        a folder written by `keras-seq train`; a Hugging Face checkpoint
+        folder, converted by `keras_seq.convert.from_transformers` (import
+        `keras_seq.convert` first). A path object is always a path. A
+        preset's model is not compiled.
 
         Args:
-            preset: the name of a shipped preset (see
-                `keras_seq.applications.list_presets()`) or a folder
-                written by `save_to_preset`.
-            **kwargs: constructor arguments. `name`, `dtype`, `trainable`,
-                `dropout` and `preprocessor` (None for model inputs) may
-                differ from the preset's; any other must equal it.
+            preset: the source (a str or a path object).
+            **kwargs: for a preset, constructor arguments: `name`, `dtype`,
+                `trainable`, `dropout` and `preprocessor` may differ from
+                the preset's, any other must equal it; for a checkpoint,
+                the converter's options; a `.keras` file takes none.
 
         Returns:
-            An instance of the preset's builder (of `cls`, when `cls` is the
-            builder or a subclass of it).
+            The model: an instance of `cls` (a base class such as `Task`
+            gets the class the source holds).
 
         Raises:
-            ValueError: for an unknown name, a bad file, a preset of
-                another builder, or an argument that conflicts with the
-                preset's.
+            ValueError: for an unknown name or path, a bad file, a model
+                that is not a `cls`, or an argument that conflicts.
+
+        Example:
+
+        >>> import keras_seq.applications  # registers the builders with Keras
+        >>> from keras_seq.models import Task
+        >>> type(Task.from_preset("japanese_vowels_lstm")).__name__
+        'RNNClassifier'
         """
-        from keras_seq.presets import preset as preset_format
+        from keras_seq.presets import load
 
-        return preset_format.load_preset(cls, preset, kwargs)
-
-
-def _loss_from_logits(loss):
-    """The `from_logits` a loss reads its predictions with, or None if it has none.
-
-    A Keras loss object keeps it as an attribute (or in the keyword
-    arguments it passes its function); a loss function or name has it as
-    the default of its `from_logits` argument (False for every Keras
-    cross-entropy).
-    """
-    if isinstance(loss, str):
-        try:
-            loss = keras.losses.get(loss)
-        except (ValueError, TypeError):
-            return None
-    value = getattr(loss, "from_logits", None)
-    if value is None:
-        value = (getattr(loss, "_fn_kwargs", None) or {}).get("from_logits")
-    if value is None and inspect.isfunction(loss):
-        parameter = inspect.signature(loss).parameters.get("from_logits")
-        if parameter is not None and isinstance(parameter.default, bool):
-            value = parameter.default
-    return None if value is None else bool(value)
+        return load.load_source(cls, preset, kwargs)

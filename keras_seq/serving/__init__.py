@@ -1,7 +1,10 @@
-"""Export for serving, and the page of `keras-seq serve`.
+"""Export for serving, the page of `keras-seq serve`, and what it asks a model.
 
-Nothing else in keras_seq imports this package: only the `keras-seq
-export` and `keras-seq serve` commands do. The page needs the `serve`
+`service.Service` answers the page with the public functions the command
+uses too: `attention` (attention maps), `predictions` (what a model
+reads, a tagger's steps), `streaming` (token-by-token generation) and
+`tokens` (token ids as text). Nothing else in keras_seq imports this
+package; the `keras-seq` command does. The page needs the `serve`
 extra (`pip install "keras-seq[serve]"`: FastAPI and uvicorn); export
 needs TensorFlow for SavedModels and `onnx`/`onnxruntime` (and the
 backend's ONNX exporter) for ONNX.

@@ -3,8 +3,8 @@
 FastAPI (on Starlette, served by uvicorn) gives request parsing, uploads,
 streaming responses and a test client without hand-written HTTP; Gradio
 would bring a front-end framework many times the size of this page. The
-model itself stays behind `service`, an object the command builds (see
-`keras_seq.cli.serve`), so this module imports no model code:
+model itself stays behind `service` (a `keras_seq.serving.service.Service`,
+which `keras-seq serve` builds), so this module imports no model code:
 
 - `info()`: a dict for the page (builder, kind, labels, card, samplers);
 - `classify_text(text)` and `classify_image(image)`: a dict of

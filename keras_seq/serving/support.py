@@ -1,8 +1,15 @@
 """Which application exports to which format under which backend.
 
-Measured with Keras 3.15, TensorFlow 2.21, JAX 0.10 (jax2onnx 0.17),
-PyTorch 2.13 and tf2onnx 1.17 (README, "Export"); what is refused here
-failed there, and the message says where the export works instead.
+What is refused here fails in the exporters (Keras' exporter, tf2onnx,
+jax2onnx, torch.export); each message says where the export works
+instead.
+
+Example:
+
+>>> "onnx" in FORMATS
+True
+>>> from keras_seq.applications import RNNClassifier
+>>> check(RNNClassifier(classes=2, input_shape=(None, 3)), "onnx", "jax")
 """
 
 FORMATS = ("tf_saved_model", "onnx")

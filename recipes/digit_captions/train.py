@@ -18,7 +18,7 @@ same test split. The selected model ships with its
 `ImageCaptionerPreprocessor` (uint8 images in, captions out; a byte-pair
 vocabulary learned on the training captions) as the preset
 `keras_seq/presets/files/digit_captions/`, its digest goes into
-`keras_seq/presets/shipped.py`, and the figures into
+`keras_seq/presets/shipped.json`, and the figures into
 `recipes/digit_captions/results.json`.
 
     KERAS_BACKEND=jax python recipes/digit_captions/train.py
@@ -63,7 +63,7 @@ SHIFT = 2
 CHUNK = 100
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("digit_captions")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test images.
 SUBSET = 200
 NUMBERS = {digit_captions.words(number): number for number in range(1000)}
@@ -300,8 +300,8 @@ def main(argv=None):
     folder = tools.work_folder(NAME, settings)
     callbacks, best_path = tools.training_callbacks(folder, "val_exact", "max")
     x_val, y_val = splits["validation"]
-    # Before ModelCheckpoint and CSVLogger, which read what it adds.
-    callbacks.insert(2, ValidationCaptions(x_val, y_val))
+    # First: the history and the best weights read what it adds.
+    callbacks.insert(0, ValidationCaptions(x_val, y_val))
     model.fit(
         train,
         validation_data=preprocessor(x_val, list(y_val)),

@@ -53,7 +53,7 @@ SOURCE_LENGTH = TARGET_LENGTH = 64
 MAX_CHARACTERS = SOURCE_LENGTH - 1
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("en_fr_names")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test names that French writes differently.
 SUBSET = 100
 # A qualitative check: common names (all but "Chinese", a validation name,

@@ -10,7 +10,7 @@ smoothing (`k` chosen on validation; add-one also recorded), are measured
 on the same test text. The selected model ships with its
 `CausalLMPreprocessor` (a `character_tokenizer`; raw text in) as the
 preset `keras_seq/presets/files/hamlet_char_lm/`, its digest
-goes into `keras_seq/presets/shipped.py`, and the figures into
+goes into `keras_seq/presets/shipped.json`, and the figures into
 `recipes/hamlet_char_lm/results.json`.
 
     KERAS_BACKEND=jax python recipes/hamlet_char_lm/train.py
@@ -55,7 +55,7 @@ SEQUENCE_LENGTH = 256
 # characters before it (the model reads them all and the start id).
 FIGURE = held_out.get("hamlet")
 assert held_out.CONTEXT + held_out.PIECE + 1 <= SEQUENCE_LENGTH
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET pieces of the test text.
 SUBSET = 40
 PROMPT = "HAMLET\n"

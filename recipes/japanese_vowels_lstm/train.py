@@ -46,7 +46,7 @@ NAME = "japanese_vowels_lstm"
 SEED = 20260505
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("japanese_vowels")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test utterances.
 SUBSET = 185
 

@@ -11,7 +11,7 @@ SVM (scikit-learn `SVC`) on the same pixels, has its `C` chosen on the
 same validation split and is measured on the same test split. The soup
 ships with its `ImagePreprocessor` (uint8 pixels in) as the preset
 `keras_seq/presets/files/mnist_vit/`, its digest goes into
-`keras_seq/presets/shipped.py`, and the figures into
+`keras_seq/presets/shipped.json`, and the figures into
 `recipes/mnist_vit/results.json`.
 
     KERAS_BACKEND=jax python recipes/mnist_vit/train.py
@@ -42,7 +42,7 @@ NAME = "mnist_vit"
 SEED = 20260501
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("mnist")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test digits.
 SUBSET = 300
 

@@ -15,9 +15,9 @@ leaves unchanged, so it sees the digit wherever it is), its `C` chosen on
 the same validation split, each clip's frame probabilities averaged, and
 measured on the same test split. A single frame cannot show the direction,
 so it shows what the motion adds. The selected model ships with its
-`VideoPreprocessor` (uint8 frames in) as the preset `keras_seq/
-recipes/preset_files/moving_digits_vivit/`, its digest goes into
-`keras_seq/presets/shipped.py`, and the figures into
+`VideoPreprocessor` (uint8 frames in) as the preset
+`keras_seq/presets/files/moving_digits_vivit/`, its digest goes into
+`keras_seq/presets/shipped.json`, and the figures into
 `recipes/moving_digits_vivit/results.json`.
 
     KERAS_BACKEND=jax python recipes/moving_digits_vivit/train.py
@@ -50,7 +50,7 @@ NAME = "moving_digits_vivit"
 SEED = 20260503
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("moving_digits")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test clips.
 SUBSET = 200
 CLIP_SHAPE = (moving_digits.FRAMES, moving_digits.SIZE, moving_digits.SIZE, 1)

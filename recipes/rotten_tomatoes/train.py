@@ -45,7 +45,7 @@ NAME = "rotten_tomatoes"
 SEED = 20261201
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("rotten_tomatoes")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test reviews.
 SUBSET = 200
 

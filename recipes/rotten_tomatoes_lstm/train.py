@@ -46,7 +46,7 @@ NAME = "rotten_tomatoes_lstm"
 SEED = 20261202
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("rotten_tomatoes")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test reviews.
 SUBSET = 200
 

@@ -44,7 +44,7 @@ SEED = 20260506
 WINDOW = sunspots.WINDOW
 # The held-out figure, measured as the card, `keras-seq` and the tests do.
 FIGURE = held_out.get("sunspots")
-# What tests/applications/test_presets.py measures in the default run: the
+# What tests/presets/test_presets.py measures in the default run: the
 # first SUBSET test windows (the test split has 46).
 SUBSET = 46
 

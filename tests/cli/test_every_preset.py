@@ -19,10 +19,10 @@ import pytest
 from PIL import Image
 
 from keras_seq import datasets
-from keras_seq.presets import shipped as presets
 from keras_seq.evaluation import held_out
 from keras_seq.models import Task
-from keras_seq.presets import preset as preset_format
+from keras_seq.presets import format as preset_format
+from keras_seq.presets import shipped as presets
 from tests.cli.conftest import check_png
 from tests.cli.conftest import keras_seq
 from tests.tiers import default_and_slow

@@ -5,7 +5,8 @@
 
 `DIR/<name>` is a folder of `huggingface-cli download <repo> --local-dir`,
 for the names below; each runs the comparisons of the tiny models on it.
-The README's example also runs here, on a tiny GPT-2 folder.
+The example of the guide (`docs/convert.md`) also runs here, on a tiny GPT-2
+folder.
 """
 
 import os
@@ -20,7 +21,7 @@ from keras_seq.convert import from_transformers
 from tests.convert import checkpoints
 
 ROOT = os.environ.get("KERAS_SEQ_CHECKPOINTS")
-README = pathlib.Path(__file__).parents[2] / "README.md"
+GUIDE = pathlib.Path(__file__).parents[2] / "docs" / "convert.md"
 
 
 def _folder(name):
@@ -93,10 +94,10 @@ def test_encoder_checkpoint(name, kind):
     np.testing.assert_allclose(_numpy(outputs), expected.numpy(), atol=1e-3)
 
 
-def test_readme_example_runs_on_a_gpt2_folder(tmp_path, monkeypatch):
-    section = README.read_text().split("## Loading Hugging Face checkpoints")[1]
+def test_guide_example_runs_on_a_gpt2_folder(tmp_path, monkeypatch):
+    section = GUIDE.read_text()
     block = re.search(r"```py\n(.*?)```", section, re.S).group(1)
     checkpoints.gpt2_folder(tmp_path / "gpt2")
     monkeypatch.chdir(tmp_path)
-    exec(compile(block, "README.md", "exec"), {})
+    exec(compile(block, "docs/convert.md", "exec"), {})
     assert (tmp_path / "gpt2.keras").is_file()

@@ -4,7 +4,7 @@ A stand-in model that predicts what a baseline predicts (persistence,
 the majority class, copying the input, a uniform distribution) must get
 the baseline's figure: the figure and the baselines are computed apart,
 so the check is not circular. The shipped presets' figures are checked
-against their cards in tests/applications/test_presets.py and, through
+against their cards in tests/presets/test_presets.py and, through
 the command, in tests/cli/test_every_preset.py.
 """
 

@@ -17,7 +17,7 @@ import keras_hub
 import numpy as np
 import pytest
 
-from keras_seq.models import generative
+from keras_seq.backend.torch import captured_sampling
 from tests import application_cases
 
 ON_TORCH = keras.backend.backend() == "torch"
@@ -31,7 +31,7 @@ slow_off_torch = (lambda test: test) if ON_TORCH else pytest.mark.slow
 
 @pytest.fixture
 def capture_at_once(monkeypatch):
-    monkeypatch.setattr(generative, "DECODE_EAGER_CALLS", 0)
+    monkeypatch.setattr(captured_sampling, "DECODE_EAGER_CALLS", 0)
 
 
 def _generate(model, case, sampler, end_token_id=None):

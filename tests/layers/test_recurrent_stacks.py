@@ -4,9 +4,9 @@ import pytest
 from keras import ops
 
 from keras_seq.layers.masking import attached_mask
+from keras_seq.layers.recurrent_stacks import RECURRENT_CELLS
 from keras_seq.models import RecurrentDecoderStack
 from keras_seq.models import RecurrentStack
-from keras_seq.layers.recurrent_stacks import RECURRENT_CELLS
 from tests.layer_checks import check_layer
 from tests.tiers import default_and_slow
 

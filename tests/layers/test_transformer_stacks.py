@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from keras import ops
 
+from keras_seq.layers import TransformerDecoderStack
+from keras_seq.layers import TransformerEncoderStack
 from keras_seq.layers.masking import attached_mask
-from keras_seq.models import TransformerDecoderStack
-from keras_seq.models import TransformerEncoderStack
 from tests.layer_checks import check_layer
 
 BATCH, TIME, DIM, VOCABULARY = 3, 6, 8, 20
@@ -156,3 +156,103 @@ def test_decoder_stack_mixed_precision(policy):
         assert layer.dtype_policy.name == policy, layer.name
     assert all(w.dtype == "float32" for w in stack.weights)
     assert keras.backend.standardize_dtype(model.outputs[0].dtype) == "float32"
+
+
+def _old_encoder_scores(stack, x, mask):
+    """Each layer's scores as `keras-seq attention` computed them layer by layer."""
+    scores = []
+    for layer in stack.transformer_layers:
+        x, layer_scores = layer(x, mask=mask, return_attention_scores=True)
+        scores.append(_numpy(layer_scores))
+    return scores
+
+
+def _old_decoder_scores(stack, x, mask):
+    """Each causal layer's scores through its self-attention sublayer."""
+    scores = []
+    for layer in stack.transformer_layers:
+        attended = layer.self_attention_norm(x) if layer.norm_first else x
+        _, layer_scores = layer.self_attention(
+            attended, mask=mask, return_attention_scores=True
+        )
+        scores.append(_numpy(layer_scores))
+        x = layer(x, mask=mask)
+    return scores
+
+
+def _check_causal(scores, mask):
+    for layer in scores:
+        assert layer.shape == (BATCH, 2, TIME, TIME)
+        upper = np.triu(np.ones((TIME, TIME), bool), k=1)
+        assert np.all(layer[..., upper] == 0)
+        # Every real query's row sums to 1 and gives padded keys nothing.
+        queries = np.broadcast_to(mask[:, None, :], layer.shape[:3])
+        np.testing.assert_allclose(layer.sum(-1)[queries], 1, atol=1e-5)
+        padded_keys = mask[:, None, :, None] & ~mask[:, None, None, :]
+        assert np.all(layer[np.broadcast_to(padded_keys, layer.shape)] == 0)
+
+
+@pytest.mark.parametrize("causal", (False, True))
+@pytest.mark.parametrize("norm_first", (True, False))
+def test_encoder_stack_returns_every_layers_attention_scores(causal, norm_first):
+    stack = TransformerEncoderStack(2, 2, 16, causal=causal, norm_first=norm_first)
+    x, mask = _inputs(), _ids() != 0
+    plain = _numpy(stack(x, mask=mask))
+    outputs, scores = stack(x, mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(_numpy(outputs), plain, atol=1e-6)
+    assert isinstance(scores, tuple) and len(scores) == 2
+    scores = [_numpy(layer) for layer in scores]
+    old = (_old_decoder_scores if causal else _old_encoder_scores)(stack, x, mask)
+    for got, expected in zip(scores, old):
+        assert got.shape == (BATCH, 2, TIME, TIME)
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    if causal:
+        _check_causal(scores, mask)
+
+
+def test_decoder_stack_returns_causal_attention_scores():
+    stack = TransformerDecoderStack(**DECODER_SIZES)
+    ids = _ids()
+    plain = _numpy(stack(ids))
+    logits, scores = stack(ids, return_attention_scores=True)
+    np.testing.assert_allclose(_numpy(logits), plain, atol=1e-5)
+    scores = [_numpy(layer) for layer in scores]
+    old = _old_decoder_scores(stack, stack.embedding(ids), ids != 0)
+    assert len(scores) == DECODER_SIZES["num_layers"]
+    for got, expected in zip(scores, old):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    _check_causal(scores, ids != 0)
+
+
+def test_attention_scores_of_the_stacks_in_a_functional_model():
+    ids = keras.Input((TIME,), dtype="int32")
+    decoder = TransformerDecoderStack(**DECODER_SIZES)
+    logits, decoder_scores = decoder(ids, return_attention_scores=True)
+    hidden = keras.Input((TIME, DIM))
+    _, encoder_scores = TransformerEncoderStack(2, 2, 16)(
+        hidden, return_attention_scores=True
+    )
+    assert tuple(logits.shape) == (None, TIME, VOCABULARY)
+    for scores in (decoder_scores, encoder_scores):
+        assert [tuple(layer.shape) for layer in scores] == [(None, 2, TIME, TIME)] * 2
+    model = keras.Model([ids, hidden], [*decoder_scores, *encoder_scores])
+    outputs = model.predict([_ids(), _inputs()], verbose=0)
+    assert [output.shape for output in outputs] == [(BATCH, 2, TIME, TIME)] * 4
+
+
+def test_decoder_layer_returns_scores_with_a_cache():
+    stack = TransformerDecoderStack(**DECODER_SIZES)
+    ids = _ids()[:1]
+    stack(ids)
+    layer = stack.transformer_layers[0]
+    cache = layer.init_cache(1, TIME)
+    x = stack.embedding(ids[:, :3])
+    outputs, cache, scores = layer(
+        x, cache=cache, cache_index=0, return_attention_scores=True
+    )
+    assert tuple(outputs.shape) == (1, 3, DIM)
+    assert tuple(scores.shape) == (1, 2, 3, TIME)
+    full, full_scores = layer(stack.embedding(ids), return_attention_scores=True)
+    np.testing.assert_allclose(
+        _numpy(scores)[..., :3], _numpy(full_scores)[:, :, :3, :3], atol=1e-5
+    )

@@ -10,10 +10,10 @@ import keras
 import numpy as np
 import pytest
 
+from keras_seq.backend.support import batches_for_keras
 from keras_seq.models import Task
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
-from keras_seq.models.raw_inputs import batches_for_keras
 
 
 @keras.saving.register_keras_serializable(package="keras_seq_tests")

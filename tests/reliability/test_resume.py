@@ -7,7 +7,7 @@ run interrupted after its first epoch and resumed by
 `keras.callbacks.BackupAndRestore`. A run killed with SIGKILL in the
 middle of an epoch resumes from its last completed epoch to the weights
 of an uninterrupted run (1e-6). With dropout the random stream is not
-saved, so a resumed run draws other dropout masks (see README).
+saved, so a resumed run draws other dropout masks (see docs/guarantees.md).
 """
 
 import os

@@ -1,7 +1,7 @@
 """Export round trips: SavedModels reloaded without keras_seq; ONNX in onnxruntime.
 
 What a backend cannot export is refused in one line, and the tests check
-that line (README, "Export", lists the same).
+that line (docs/export.md lists the same).
 """
 
 import json

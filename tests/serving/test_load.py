@@ -2,8 +2,8 @@
 
 No request fails, resident memory stays flat after a warm-up (it grew by
 1.6 GB while the attention map compiled once per text length), and the
-median and 99th-percentile latencies are printed (README, "Try a model in
-the browser", quotes them).
+median and 99th-percentile latencies are printed (docs/serving.md, "Try a model
+in the browser", quotes them).
 """
 
 import concurrent.futures

@@ -88,17 +88,17 @@ def test_concurrent_requests_all_answer(text_page):
 def test_attention_map_runs_at_a_few_widths(text_page, monkeypatch):
     # A width per text length compiles the layers again each time (under
     # JAX, 1.6 GB over 40 lengths); the bucketed widths keep memory flat.
-    from keras_seq.cli import attention
+    from keras_seq.serving import attention
 
     _, service = text_page
     widths = set()
-    scores = attention._encoder_scores
+    scores = attention._stack_scores
 
     def recording(stack, x, mask):
         widths.add(x.shape[1])
         return scores(stack, x, mask)
 
-    monkeypatch.setattr(attention, "_encoder_scores", recording)
+    monkeypatch.setattr(attention, "_stack_scores", recording)
     for count in range(1, 11):
         answer = service.classify_text(" ".join(["film"] * count))
         size = len(answer["attention"]["tokens"])
@@ -199,8 +199,8 @@ def test_tagger_page_gives_each_steps_output():
 
 
 def test_a_series_is_read_a_step_of_channels_at_a_time():
-    from keras_seq.cli.serve import _numbers
     from keras_seq.serving.errors import BadInput
+    from keras_seq.serving.service import numbers as _numbers
 
     np.testing.assert_array_equal(_numbers("1, 2\n3 4", 2), [[1, 2], [3, 4]])
     with pytest.raises(BadInput, match="3 numbers; this model reads 2 a step"):

@@ -1,1 +1,1 @@
-"""TensorFlow only: what `tf.distribute` replicas need."""
+"""TensorFlow only: what `tf.distribute` replicas and `tf.data` pipelines need."""

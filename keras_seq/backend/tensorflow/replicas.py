@@ -22,7 +22,8 @@ batch), both do nothing.
 
 import keras
 from keras import ops
-from keras.src.backend import get_keras_mask
+
+from keras_seq.backend.support import get_keras_mask
 
 # Keras' reductions that divide by the count of real entries.
 _MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")

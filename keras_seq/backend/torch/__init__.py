@@ -1,1 +1,1 @@
-"""PyTorch only: graph capture and replay, captured sampling."""
+"""PyTorch only: graph capture and replay, captured sampling, writes in place."""

@@ -1,13 +1,12 @@
 """PyTorch: a pure function of tensors, captured once as a graph and replayed.
 
 On PyTorch every Keras layer call, `keras.ops` call and variable read of a
-step runs Python, and at small sizes, or on a GPU, the step waits for it:
-a 2-layer encoder of width 64 spends 5x in Python what its operations
-take (`benchmarks/overhead.py`). JAX and TensorFlow trace a step once and
-replay the trace; this does the same on PyTorch. `torch.fx`'s `make_fx`
-runs the function once on fake tensors (shapes and dtypes, no data) and
-records the PyTorch operations it performs, backward passes included, as
-a graph; a call replays the graph, which runs those operations only.
+step runs Python, and at small sizes, or on a GPU, the step waits for it.
+JAX and TensorFlow trace a step once and replay the trace; this does the
+same on PyTorch. `torch.fx`'s `make_fx` runs the function once on fake
+tensors (shapes and dtypes, no data) and records the PyTorch operations
+it performs, backward passes included, as a graph; a call replays the
+graph, which runs those operations only.
 
 A graph holds for the shapes, dtypes and structure it was captured with
 (its signature). Capturing costs about what a few dozen eager calls cost,
@@ -15,11 +14,11 @@ so a signature runs eagerly for its first `EAGER_CALLS` calls and is
 captured on the next, if it comes: a long `fit` is captured within its
 first steps, a call of a few steps never. Each new signature is captured
 anew, as `tf.function` retraces, up to `MAX_GRAPHS`, past which the
-function runs eagerly. A
-function whose Python reads the values of its tensors (data-dependent
-control flow, `.item()`, `.numpy()`) cannot be captured on fake tensors:
-the capture fails and the function runs eagerly for that signature.
-Either way the results are the eager function's.
+function runs eagerly. A function whose Python reads the values of its
+tensors (data-dependent control flow, `.item()`, `.numpy()`) cannot be
+captured on fake tensors: the capture fails and the function runs
+eagerly for that signature. Either way the results are the eager
+function's.
 """
 
 import warnings
@@ -40,6 +39,25 @@ _EAGER = "eager"
 def can_capture():
     """Whether functions can be captured as graphs here (PyTorch only)."""
     return keras.backend.backend() == "torch"
+
+
+def is_fake(value):
+    """Whether `value` is a fake tensor: one of a graph being captured.
+
+    A graph is captured on fake tensors, which have shapes and dtypes but
+    no values to read.
+
+    Example:
+
+    >>> if keras.backend.backend() == "torch":
+    ...     print(is_fake(keras.ops.ones((2,))))
+    ... else:
+    ...     print(False)
+    False
+    """
+    from torch._subclasses.fake_tensor import is_fake as is_fake_tensor
+
+    return is_fake_tensor(value)
 
 
 class ReadingVariables:

@@ -22,6 +22,10 @@ from keras_seq.backend.torch.captured_graphs import CapturedGraphs
 from keras_seq.backend.torch.captured_graphs import ReadingVariables
 from keras_seq.backend.torch.captured_graphs import can_capture
 
+# Decoding steps of one shape that run eagerly before the step is captured
+# (a capture costs about what this many steps cost).
+DECODE_EAGER_CALLS = 64
+
 
 class CapturedSampling:
     """`sampler`'s loop over `decode`, with steps replayed from graphs.

@@ -14,9 +14,9 @@ metrics then run as in Keras' own step, so what `fit`, `evaluate` and
 import keras
 from keras import ops
 from keras import tree
-from keras.src.backend import get_keras_mask
-from keras.src.backend import set_keras_mask
 
+from keras_seq.backend.support import get_keras_mask
+from keras_seq.backend.support import set_keras_mask
 from keras_seq.backend.torch.captured_graphs import CapturedGraphs
 
 

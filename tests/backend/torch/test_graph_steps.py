@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_seq.models import captured_graphs
+from keras_seq.backend.torch import captured_graphs
 from keras_seq.backend.torch.captured_graphs import CapturedGraphs
 from tests import application_cases
 

@@ -1,6 +1,6 @@
 """Loads preset folders under this process's backend and records predictions.
 
-Run as `python -m tests.applications.preset_probe OUT.npz DIR [DIR ...]`
+Run as `python -m tests.presets.preset_probe OUT.npz DIR [DIR ...]`
 with `KERAS_BACKEND` set: each folder (written by `save_to_preset` under
 another backend) is loaded with `Task.from_preset`, every file checked,
 and what it predicts from the raw inputs of its case (a shipped preset's

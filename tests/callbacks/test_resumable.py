@@ -1,12 +1,12 @@
-"""The resumable training callbacks of `keras-seq train`, in process."""
+"""The resumable training callbacks (`keras-seq train` and the recipes), in process."""
 
 import json
 
 import keras
 import numpy as np
 
-from keras_seq.cli import callbacks
-from keras_seq.cli.files import atomic_path
+from keras_seq import callbacks
+from keras_seq.callbacks import atomic_path
 
 
 def _model():
@@ -79,3 +79,24 @@ def test_epoch_history_drops_epochs_past_a_restored_one(tmp_path):
     history.on_epoch_end(1, {"loss": 0.8})  # epoch 2 run again
     record = json.loads(path.read_text())
     assert record["epochs"] == 2 and record["history"]["loss"] == [1.0, 0.8]
+
+
+def test_best_weights_in_max_mode_keep_the_highest(tmp_path):
+    path = str(tmp_path / "best.weights.h5")
+    best = callbacks.BestWeights(
+        path, "val_accuracy", prior=[{"val_accuracy": 0.5}], mode="max"
+    )
+    best.set_model(_model())
+    best.on_epoch_end(1, {"val_accuracy": 0.4})
+    assert best.best_epoch == 0
+    best.on_epoch_end(2, {"val_accuracy": 0.7})
+    assert best.best_epoch == 2 and best.restore() == 3
+
+
+def test_epoch_logs_are_the_completed_epochs_of_a_record():
+    record = {"epochs": 3, "history": {"loss": [1.0, 0.5, 0.4], "val_loss": [2.0]}}
+    assert callbacks.epoch_logs(record, 2) == [
+        {"loss": 1.0, "val_loss": 2.0},
+        {"loss": 0.5},
+    ]
+    assert callbacks.epoch_logs(None, 4) == []

@@ -1,10 +1,10 @@
-import hashlib
+"""The `weights` argument: None, a preset, a `.weights.h5` file, and nothing else."""
 
 import keras
 import numpy as np
 import pytest
 
-from keras_seq.applications import weights
+from keras_seq.presets import weights
 
 
 @pytest.fixture
@@ -35,26 +35,17 @@ def test_a_path_loads_the_file(saved):
         np.testing.assert_array_equal(loaded, expected)
 
 
-def test_a_registered_name_loads_its_checked_file(saved, monkeypatch):
-    model, path = saved
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    monkeypatch.setattr(weights, "WEIGHTS_DIR", str(path.parent))
-    monkeypatch.setitem(weights.REGISTERED_WEIGHTS, "tiny", (path.name, digest))
-    fresh = _fresh_model()
-    weights.load_weights(fresh, "tiny")
-    for expected, loaded in zip(model.get_weights(), fresh.get_weights()):
-        np.testing.assert_array_equal(loaded, expected)
-
-    monkeypatch.setitem(weights.REGISTERED_WEIGHTS, "tiny", (path.name, "0" * 64))
-    with pytest.raises(ValueError, match="SHA-256"):
-        weights.load_weights(fresh, "tiny")
-
-
 @pytest.mark.parametrize("bad", ["imagenet", "missing.weights.h5", 3])
-def test_anything_else_is_rejected_with_the_registered_names(bad, saved, monkeypatch):
-    monkeypatch.setitem(weights.REGISTERED_WEIGHTS, "tiny", ("tiny.weights.h5", "0"))
-    with pytest.raises(ValueError, match="`weights`.*'tiny'"):
+def test_anything_else_is_rejected_with_the_shipped_names(bad, saved):
+    with pytest.raises(ValueError, match="`weights` must be None.*'mnist_vit'"):
         weights.load_weights(_fresh_model(), bad)
+
+
+def test_a_misspelled_name_gets_the_closest():
+    with pytest.raises(
+        ValueError, match="Did you mean 'mnist_vit'.*weights='mnist_vi'"
+    ):
+        weights.load_weights(_fresh_model(), "mnist_vi")
 
 
 def test_a_file_of_another_format_is_rejected(saved):

@@ -23,13 +23,13 @@ from keras_seq.applications import RNNClassifier
 from keras_seq.applications import TextClassifier
 from keras_seq.applications import ViT
 from keras_seq.applications import list_presets
-from keras_seq.presets import shipped as presets
-from keras_seq.applications import weights as weights_module
 from keras_seq.evaluation import held_out
 from keras_seq.models import Task
-from keras_seq.presets import preset as preset_format
-from tests.applications import preset_probe
+from keras_seq.presets import format as preset_format
+from keras_seq.presets import shipped as presets
+from keras_seq.presets import weights as weights_module
 from tests.applications import preset_recipes
+from tests.presets import preset_probe
 from tests.tiers import default_and_slow
 from tests.tiers import other_backends
 from tests.wheel import build_wheel
@@ -84,7 +84,8 @@ def test_each_preset_has_its_recipe_card_and_log(name):
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     metadata = _metadata(name)
-    assert (folder / "train.py").is_file() and (folder / "train.log").is_file()
+    assert (folder / "train.py").is_file()
+    assert (folder / "logs" / "train.log").is_file()
     # The card quotes the figures the recipe measured and shipped.
     assert results["metric"] == metadata["metric"]
     assert f"{metadata['metric']['value']:.4f}" in card
@@ -93,7 +94,7 @@ def test_each_preset_has_its_recipe_card_and_log(name):
     assert results["metadata_sha256"] == presets.SHIPPED_PRESETS[name]
 
 
-@pytest.mark.parametrize("readme", ["README.md", "recipes/README.md"])
+@pytest.mark.parametrize("readme", ["docs/presets.md", "recipes/README.md"])
 def test_readme_table_quotes_every_presets_figure_and_baseline(readme):
     readme = (REPO / readme).read_text(encoding="utf-8")
     rows = {
@@ -103,7 +104,7 @@ def test_readme_table_quotes_every_presets_figure_and_baseline(readme):
     }
     for name in SHIPPED:
         metadata = _metadata(name)
-        assert name in rows, f"README's table of presets has no row for {name}"
+        assert name in rows, f"the table of presets has no row for {name}"
         figure, baseline = rows[name][4], rows[name][5]
         assert f"{metadata['metric']['value']:.4f}" in figure, (name, figure)
         assert f"{metadata['baseline']['value']:.4f}" in baseline, (name, baseline)
@@ -431,7 +432,7 @@ def test_save_to_preset_here_loads_under_another_backend(tmp_path, shipped, back
         [
             sys.executable,
             "-m",
-            "tests.applications.preset_probe",
+            "tests.presets.preset_probe",
             str(output),
             *map(str, folders),
         ],
@@ -457,7 +458,7 @@ def test_a_wheel_holds_every_shipped_file(tmp_path):
     shipped = REPO / "keras_seq" / "presets" / "files"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        assert "keras_seq/presets/shipped.py" in names
+        assert "keras_seq/presets/shipped.json" in names
         files = [p for p in shipped.rglob("*") if p.is_file()]
         assert {p.parent.relative_to(shipped).parts[0] for p in files} == set(
             presets.SHIPPED_PRESETS

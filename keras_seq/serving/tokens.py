@@ -4,11 +4,35 @@
 tokens of the generative models' tokenizers; a classifier's WordPiece
 tokenizer has neither, only padding (id 0), its unknown token and
 whatever special tokens it was given. These helpers take any of them.
+
+Example:
+
+>>> from keras_seq.preprocessing import character_tokenizer
+>>> tokenizer = character_tokenizer(["abc"])
+>>> token_text(tokenizer, 0)
+'<pad>'
 """
 
 
+def text_tokenizer(preprocessor):
+    """The tokenizer of a text preprocessor (the source's for seq2seq), or None.
+
+    Args:
+        preprocessor: an application's preprocessor.
+    """
+    for name in ("tokenizer", "source_tokenizer"):
+        tokenizer = getattr(preprocessor, name, None)
+        if tokenizer is not None:
+            return tokenizer
+    return None
+
+
 def special_tokens(tokenizer):
-    """`{id: name}` of the tokenizer's special tokens, padding (id 0) included."""
+    """`{id: name}` of the tokenizer's special tokens, padding (id 0) included.
+
+    Args:
+        tokenizer: a KerasHub tokenizer (or one of `keras_seq.preprocessing`).
+    """
     from keras_seq.preprocessing import special_token_ids
 
     special = {0: "<pad>"}
@@ -36,6 +60,8 @@ def token_text(tokenizer, token_id, special=None):
     """The text of one token id (special tokens by their names).
 
     Args:
+        tokenizer: the tokenizer the id belongs to.
+        token_id: an int.
         special: `special_tokens(tokenizer)`, when known (saves finding it
             for every token).
     """
@@ -65,7 +91,13 @@ def _as_strings(texts):
 
 
 def vocabulary_texts(tokenizer, vocabulary_size, special=None):
-    """The text of every id below `vocabulary_size`, in one detokenizing call."""
+    """The text of every id below `vocabulary_size`, in one detokenizing call.
+
+    Args:
+        tokenizer: the tokenizer.
+        vocabulary_size: how many ids.
+        special: `special_tokens(tokenizer)`, when known.
+    """
     special = special_tokens(tokenizer) if special is None else special
     texts = _as_strings(tokenizer.detokenize([[i] for i in range(vocabulary_size)]))
     if len(texts) != vocabulary_size:  # a detokenizer that joins its rows

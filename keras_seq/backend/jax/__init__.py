@@ -1,0 +1,1 @@
+"""JAX only: the platform JAX runs on, the trainer state after a failed call."""
