@@ -112,6 +112,11 @@ def _count(number, noun):
 def run(args):
     setup = setups.get(args.app)
     dataset = setups.check_dataset(setup, args.data)
+    # What the backend cannot do is said before anything on disk is read.
+    started = time.perf_counter()
+    keras = environment.import_keras()
+    backend = keras.backend.backend()
+    devices.check_backend(args, backend)
     output = args.output or os.path.join("runs", setup.name)
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"--output {output} is a file; give a folder")
@@ -134,14 +139,10 @@ def run(args):
                 "the same APP and --data, or choose another --output"
             )
 
-    started = time.perf_counter()
-    keras = environment.import_keras()
     from keras_seq import callbacks as run_callbacks
     from keras_seq import plotting
     from keras_seq.callbacks import atomic_path
 
-    backend = keras.backend.backend()
-    devices.check_backend(args, backend)
     say(f"backend: {backend}")
     strategy = devices.distribution(args, setup.builder, keras)
     devices.check_batch_size(args, batch_size, strategy)

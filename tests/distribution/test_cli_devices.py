@@ -4,6 +4,9 @@ The runs themselves need more devices: multi_device_checks.py trains with
 both flags on 8 virtual CPU devices.
 """
 
+import json
+import pathlib
+
 import keras
 import pytest
 
@@ -43,6 +46,23 @@ def test_other_backends_say_what_to_use_instead(capsys, argv):
     assert (
         "MirroredStrategy" if backend == "tensorflow" else "torch.distributed"
     ) in line
+
+
+@pytest.mark.skipif(keras.backend.backend() == "jax", reason="JAX trains on many")
+def test_the_backend_is_checked_before_a_finished_run_in_the_output(capsys):
+    # `make demo` leaves a finished run in runs/text_classifier, the default output.
+    run = pathlib.Path("runs", "text_classifier")
+    run.mkdir(parents=True)
+    (run / "model.keras").write_bytes(b"")
+    record = {"application": "text_classifier", "dataset": "rotten_tomatoes"}
+    (run / "history.json").write_text(json.dumps({**record, "epochs": 3}))
+    line = _error(capsys, "--devices", "2")
+    assert "--devices 2 needs the JAX backend" in line
+
+
+def test_tests_run_outside_the_repository():
+    repository = pathlib.Path(__file__).resolve().parents[2]
+    assert not pathlib.Path.cwd().resolve().is_relative_to(repository)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX's devices")
