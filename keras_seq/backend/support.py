@@ -5,15 +5,18 @@ backends differ: whether the fused attention kernel runs and in which
 mask form it takes a mask, whether functions can be captured as graphs,
 how a cache is written in place, how a model is put back after a failed
 Keras loop, how `tf.distribute` replicas share a batch, how batches of
-several padded widths reach `fit`. Each function has a portable
-behaviour; a backend's own implementation lives in
-`keras_seq.backend.<name>` and is imported only when that backend runs.
+several padded widths reach `fit`, which exports it makes and how. Each
+function has a portable behaviour; a backend's own implementation lives
+in `keras_seq.backend.<name>`, imported only when that backend runs.
 """
 
 import keras
 from keras import ops
 from keras.src.backend import get_keras_mask as _get_keras_mask
 from keras.src.backend import set_keras_mask as _set_keras_mask
+
+from keras_seq.backend import export_rules
+from keras_seq.backend.export_rules import Unsupported  # noqa: F401 (public)
 
 
 def _backend():
@@ -433,3 +436,58 @@ def find_devices():
         from keras_seq.backend.jax import platform
 
         platform.find_devices()
+
+
+# Export.
+
+
+def check_export(model, format, command=True):
+    """Raises `Unsupported` (one line, naming where it works) unless it exports.
+
+    Args:
+        model: the model to export.
+        format: the format of Keras' `model.export`.
+        command: True for what `keras-seq export` makes (its applications
+            and formats: `export_rules.check`); False for what this
+            backend's exporter cannot make of an application
+            (`export_rules.check_exporter`; other models pass).
+
+    Example:
+
+    >>> check_export(keras.Sequential([keras.layers.Dense(1)]), "onnx", False)
+    """
+    check = export_rules.check if command else export_rules.check_exporter
+    check(model, format, _backend())
+
+
+def export_onnx(model, filepath, input_signature, verbose=None, **kwargs):
+    """Writes `model`'s forward pass to the ONNX file `filepath`.
+
+    Keras' own ONNX exporter, except on PyTorch: there Keras traces with
+    TorchScript, which fixes the batch and time axes, so the file is
+    written through torch.export (`keras_seq.backend.torch.onnx`), every
+    axis of size None in `input_signature` dynamic.
+
+    Args:
+        model: a `keras.Model`.
+        filepath: the `.onnx` file to write.
+        input_signature: as for Keras' `model.export`, e.g. `[model.input]`.
+        verbose: whether to say where the file was written.
+        **kwargs: the exporter's options, e.g. `opset_version`.
+
+    Example:
+
+        export_onnx(model, "model.onnx", [model.input])
+    """
+    if _backend() == "torch":
+        from keras_seq.backend.torch import onnx
+
+        return onnx.export(model, filepath, input_signature, verbose, **kwargs)
+    return keras.Model.export(
+        model,
+        filepath,
+        format="onnx",
+        verbose=verbose,
+        input_signature=input_signature,
+        **kwargs,
+    )

@@ -2,7 +2,7 @@
 
 Keras' own exporter (`model.export`) writes the artefact; what a backend
 cannot export is refused in one line naming where it can be (see
-`keras_seq.serving.support` and docs/export.md). A text classifier with
+`keras_seq.backend.export_rules` and docs/export.md). A text classifier with
 its preprocessor exports with its tokenizer, so the SavedModel takes raw
 strings (`serve_text`).
 """
@@ -37,14 +37,14 @@ def run(args):
     loaded = models.load(args.model)
     import keras
 
+    from keras_seq.backend import support
     from keras_seq.serving import Unsupported
     from keras_seq.serving import export_model
-    from keras_seq.serving import support
 
     backend = keras.backend.backend()
     say(f"backend: {backend}")
     try:
-        support.check(loaded.model, args.format, backend)
+        support.check_export(loaded.model, args.format)
     except Unsupported as error:
         raise UsageError(f"cannot export {loaded.source}: {error}") from None
     _check_output(args.output, args.format, args.overwrite)

@@ -69,7 +69,9 @@ def check_inputs(model, x, vocabularies, limits=None, note=""):
         if name in limits:
             check_length(model, name, tuple(shape), *limits[name], note=note)
         if isinstance(value, np.ndarray) and name in vocabularies:
-            check_token_ids(name, value, vocabularies[name])
+            check_token_ids(
+                name, value, vocabularies[name], padding_id=_padding_id(model)
+            )
 
 
 def check_length(model, name, shape, argument, limit, note=""):
@@ -180,17 +182,24 @@ def check_rectangular(name, value):
 def check_targets(model, y, upper, what):
     """Checks that integer targets `y` (a NumPy array or list) lie in `[0, upper)`.
 
-    `what` says what the targets are, e.g. "class labels of `y`".
+    `what` says what the targets are, e.g. "class labels of `y`". A model
+    whose padding id is -1 (`model.padding_id`) takes -1 too.
     """
     if isinstance(y, (list, tuple)):
         y = np.asarray(y)
     if isinstance(y, np.ndarray) and np.issubdtype(y.dtype, np.integer) and y.size:
         low, high = y.min(), y.max()
-        if low < 0 or high >= upper:
+        lowest = min(_padding_id(model), 0)
+        if low < lowest or high >= upper:
             raise ValueError(
-                f"{type(model).__name__} takes {what} in [0, {upper}). "
+                f"{type(model).__name__} takes {what} in [{lowest}, {upper}). "
                 f"Received values from {low} to {high}."
             )
+
+
+def _padding_id(model):
+    """The id that pads the model's token inputs: 0, or -1 (`CausalLM`)."""
+    return getattr(model, "padding_id", 0)
 
 
 def _check_shape(model, name, shape, expected):
@@ -212,3 +221,36 @@ def _check_shape(model, name, shape, expected):
                 f"{type(model).__name__} takes `{name}` of shape {wanted}: axis "
                 f"{axis} must be {want}. Received shape {shape}."
             )
+
+
+def preprocessor_note(preprocessor):
+    """Says how `preprocessor` cuts raw inputs (for a length error).
+
+    Args:
+        preprocessor: the model's preprocessor.
+
+    Example:
+
+    >>> preprocessor_note(None)[:40]
+    ' The raw inputs were made into these by '
+    """
+    lengths = [
+        f"{attribute}={getattr(preprocessor, attribute)}"
+        for attribute in ("sequence_length", "source_length", "target_length")
+        if getattr(preprocessor, attribute, None) is not None
+    ]
+    truncate = getattr(preprocessor, "truncate", None)
+    name = type(preprocessor).__name__
+    if not lengths:
+        how = "cuts no raw input"
+    elif truncate:
+        how = f"cuts raw inputs at {', '.join(lengths)} (truncate=True)"
+    else:
+        how = (
+            f"refuses raw inputs only past {', '.join(lengths)} (truncate={truncate!r})"
+        )
+    return (
+        f" The raw inputs were made into these by the model's {name}, "
+        f"which {how}: longer than the model takes. Attach a preprocessor "
+        "whose lengths are at most the model's."
+    )

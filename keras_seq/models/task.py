@@ -314,34 +314,8 @@ class Task(keras.Model):
         """Checks the lengths of model inputs that the preprocessor made."""
         limits = self._length_limits()
         if limits:
-            input_checks.check_inputs(
-                self, inputs, {}, limits, note=self._preprocessor_note()
-            )
-
-    def _preprocessor_note(self):
-        """Says how the preprocessor cuts raw inputs (for a length error)."""
-        preprocessor = self.preprocessor
-        lengths = [
-            f"{attribute}={getattr(preprocessor, attribute)}"
-            for attribute in ("sequence_length", "source_length", "target_length")
-            if getattr(preprocessor, attribute, None) is not None
-        ]
-        truncate = getattr(preprocessor, "truncate", None)
-        name = type(preprocessor).__name__
-        if not lengths:
-            how = "cuts no raw input"
-        elif truncate:
-            how = f"cuts raw inputs at {', '.join(lengths)} (truncate=True)"
-        else:
-            how = (
-                f"refuses raw inputs only past {', '.join(lengths)} "
-                f"(truncate={truncate!r})"
-            )
-        return (
-            f" The raw inputs were made into these by the model's {name}, "
-            f"which {how}: longer than the model takes. Attach a preprocessor "
-            "whose lengths are at most the model's."
-        )
+            note = input_checks.preprocessor_note(self.preprocessor)
+            input_checks.check_inputs(self, inputs, {}, limits, note=note)
 
     def _preprocess(self, x, y=None, sample_weight=None):
         """One batch of raw items through the preprocessor, its lengths checked."""
@@ -392,6 +366,53 @@ class Task(keras.Model):
             shuffle=shuffle,
         )
         return support.batches_for_keras(batches)
+
+    def export(
+        self,
+        filepath,
+        format="tf_saved_model",
+        verbose=None,
+        input_signature=None,
+        **kwargs,
+    ):
+        """Exports the forward pass for inference: Keras' `export`, on every backend.
+
+        The model's inputs are the default `input_signature` (their None
+        axes, batch and time, stay dynamic); ONNX goes through
+        `keras_seq.backend.support.export_onnx` (torch.export on PyTorch);
+        what this backend cannot export is refused in the line of
+        `keras-seq export`, naming where it works. `keras_seq.serving.
+        export_model` also puts a text classifier's tokenizer in its SavedModel.
+
+        Args:
+            filepath: the SavedModel folder, or the `.onnx` file, to write.
+            format: `"tf_saved_model"`, `"onnx"`, or another of Keras'.
+            verbose: whether to say where the artefact was written.
+            input_signature: the inputs' specs; `[model.input]` if None.
+            **kwargs: the exporter's options, as for `keras.Model.export`.
+
+        Raises:
+            Unsupported: a `ValueError`, where this backend cannot export.
+
+        Example, with an application of `keras_seq.applications`:
+
+            model.export("model.onnx", format="onnx")
+            onnxruntime.InferenceSession("model.onnx").run(None, {"token_ids": ids})
+        """
+        support.check_export(self, format, command=False)
+        if input_signature is None:
+            input_signature = [self.input]
+        if format == "onnx":
+            return support.export_onnx(
+                self, filepath, input_signature, verbose, **kwargs
+            )
+        return super().export(
+            filepath,
+            format=format,
+            verbose=verbose,
+            input_signature=input_signature,
+            **kwargs,
+        )
 
     # Presets: the format, loading and saving live in keras_seq.presets.
 

@@ -10,8 +10,8 @@ needs TensorFlow for SavedModels and `onnx`/`onnxruntime` (and the
 backend's ONNX exporter) for ONNX.
 """
 
+from keras_seq.backend.export_rules import FORMATS
+from keras_seq.backend.export_rules import Unsupported
 from keras_seq.serving.export import export_model
-from keras_seq.serving.support import FORMATS
-from keras_seq.serving.support import Unsupported
 
 __all__ = ["FORMATS", "Unsupported", "export_model"]

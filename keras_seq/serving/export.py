@@ -1,4 +1,4 @@
-"""`export_model`: Keras' `model.export` for serving, with the checks it lacks.
+"""`export_model`: `model.export` (`Task.export`) for serving, tokenizer included.
 
 Example:
 
@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 
-from keras_seq.serving import support
+from keras_seq.backend import support
 
 
 @dataclasses.dataclass
@@ -29,52 +29,6 @@ class Exported:
 
     names: list
     note: str = None
-
-
-def _input_signature(model):
-    # Given explicitly: under JAX `predict` leaves `model._called` False and
-    # Keras' exporter then refuses a model it thinks was never called.
-    return [model.inputs[0]]
-
-
-def _torch_onnx(model, path):
-    """ONNX through torch.export (the dynamo exporter), every None axis dynamic.
-
-    Keras' own torch ONNX export traces with TorchScript, which fixes the
-    batch and time axes (LayerNormalization's normalized_shape).
-    """
-    import torch
-
-    class Forward(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.model = model
-
-        def forward(self, inputs):
-            return self.model(inputs, training=False)
-
-    spec = model.inputs[0]
-    # Example sizes of 2 and 3: torch.export fixes an axis of size 0 or 1,
-    # and would tie two axes of equal sizes.
-    example = [3 if axis else 2 for axis in range(len(spec.shape))]
-    names = {0: "batch", 1: "time"}
-    dims = {}
-    for axis, size in enumerate(spec.shape):
-        if size is None:
-            dims[axis] = torch.export.Dim(names.get(axis, f"axis{axis}"))
-        else:
-            example[axis] = size
-    inputs = torch.ones(example, dtype=getattr(torch, spec.dtype))
-    torch.onnx.export(
-        Forward(),
-        (inputs,),
-        path,
-        dynamo=True,
-        dynamic_shapes=(dims,),
-        input_names=[spec.name],
-        output_names=["output"],
-        verbose=False,
-    )
 
 
 def _text_tokenizer(model):
@@ -97,7 +51,8 @@ def export_model(model, path, format):
     with a dynamic batch axis and, for sequences, a dynamic time axis.
 
     Args:
-        model: a keras_seq application (see `support.EXPORTABLE`).
+        model: a keras_seq application (see `export_rules.EXPORTABLE` in
+            `keras_seq.backend`).
         path: the SavedModel folder, or the `.onnx` file, to write.
         format: `"tf_saved_model"` or `"onnx"`.
 
@@ -110,16 +65,9 @@ def export_model(model, path, format):
         Unsupported: where the backend cannot export this model to `format`
             (one line, naming where it can).
     """
-    import keras
-
-    support.check(model, format, keras.backend.backend())
-    if format == "onnx" and keras.backend.backend() == "torch":
-        _torch_onnx(model, path)
-        return Exported([model.inputs[0].name])
+    support.check_export(model, format)
     if format == "onnx":
-        model.export(
-            path, format="onnx", input_signature=_input_signature(model), verbose=False
-        )
+        model.export(path, format="onnx", verbose=False)
         return Exported([model.inputs[0].name])
     tokenizer, sequence_length = _text_tokenizer(model)
     note = None
@@ -134,22 +82,12 @@ def export_model(model, path, format):
             )
             tokenizer = None
     if tokenizer is None:
-        model.export(
-            path,
-            format="tf_saved_model",
-            input_signature=_input_signature(model),
-            verbose=False,
-        )
+        model.export(path, format="tf_saved_model", verbose=False)
         return Exported(["serve"], note)
 
     with tempfile.TemporaryDirectory() as folder:
         ids_path = os.path.join(folder, "ids")
-        model.export(
-            ids_path,
-            format="tf_saved_model",
-            input_signature=_input_signature(model),
-            verbose=False,
-        )
+        model.export(ids_path, format="tf_saved_model", verbose=False)
         if os.path.exists(path):
             shutil.rmtree(path)
         text_saved_model.save(ids_path, path, tokenizer, sequence_length)

@@ -2,7 +2,8 @@
 
 What is refused here fails in the exporters (Keras' exporter, tf2onnx,
 jax2onnx, torch.export); each message says where the export works
-instead.
+instead. `keras_seq.backend.support` reads these rules for `Task.export`
+(Keras' `model.export`) and for `keras_seq.serving.export_model`.
 
 Example:
 
@@ -33,7 +34,13 @@ def _recurrent(model):
 
 
 def check(model, format, backend):
-    """Raises `Unsupported` unless `model` exports to `format` under `backend`."""
+    """Raises `Unsupported` unless `keras-seq export` exports `model` to `format`.
+
+    Args:
+        model: the model to export.
+        format: `"tf_saved_model"` or `"onnx"`.
+        backend: the Keras backend's name.
+    """
     builder = type(model).__name__
     if format not in FORMATS:
         raise Unsupported(f"unknown format {format!r}: choose tf_saved_model or onnx")
@@ -45,6 +52,24 @@ def check(model, format, backend):
         )
     if builder not in EXPORTABLE:
         raise Unsupported(f"a {builder} is not one of {', '.join(EXPORTABLE)}")
+    check_exporter(model, format, backend)
+
+
+def check_exporter(model, format, backend):
+    """Raises `Unsupported` where `backend`'s exporter fails on `model`'s forward pass.
+
+    The rules hold for the applications of `EXPORTABLE` in the `FORMATS`
+    (what `keras-seq export` makes and its tests check); any other model
+    or format goes to the exporter as it is.
+
+    Args:
+        model: the model to export.
+        format: the format of Keras' `model.export`.
+        backend: the Keras backend's name.
+    """
+    builder = type(model).__name__
+    if format not in FORMATS or builder not in EXPORTABLE:
+        return
     if format == "tf_saved_model" and backend == "torch":
         raise Unsupported(
             "tf_saved_model from the torch backend fails in Keras' exporter "
