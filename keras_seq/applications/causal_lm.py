@@ -12,6 +12,7 @@ from keras_seq.utils.validation import check_transformer_sizes
 from keras_seq.utils.validation import check_vocabulary_size
 
 BACKBONES = ("transformer", *RECURRENT_CELLS)
+PADDING_IDS = (0, -1)
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
@@ -54,6 +55,13 @@ class CausalLM(GenerativeTask):
         layer_norm_epsilon: of every layer normalization (transformer only).
         tie_embeddings: whether the logits reuse the token embedding table
             (GPT-2's tied head; transformer only).
+        padding_id: the id that pads: 0 (ids 1 to `vocabulary_size - 1`
+            are tokens), or -1, where every id in `[0, vocabulary_size)`
+            is a token (a converted GPT-2's own ids, `<|endoftext|>`
+            included): the model reads each id plus one, its embedding
+            row 0 pads, and it returns `vocabulary_size` logits. `fit`'s
+            targets, `generate`'s prompts and its output are padded with
+            -1 then.
         weights: None, a registered name, or a `.weights.h5` path to load.
         preprocessor: None (model inputs), or the `keras_seq.preprocessing`
             preprocessor of raw inputs, saved with the model.
@@ -87,6 +95,7 @@ class CausalLM(GenerativeTask):
         activation="gelu",
         layer_norm_epsilon=1e-5,
         tie_embeddings=False,
+        padding_id=0,
         weights=None,
         preprocessor=None,
         name=None,
@@ -97,10 +106,17 @@ class CausalLM(GenerativeTask):
         check_positive_int("max_length", max_length)
         check_choice("backbone", backbone, BACKBONES)
         check_rate("dropout", dropout)
+        if type(padding_id) is not int or padding_id not in PADDING_IDS:
+            raise ValueError(
+                f"`padding_id` must be one of {PADDING_IDS}. Received: "
+                f"padding_id={padding_id!r}"
+            )
+        # The stack's ids: its id 0 pads (see `padding_id`).
+        offset = -padding_id
         if backbone == "transformer":
             check_transformer_sizes(num_layers, num_heads, hidden_dim, intermediate_dim)
             decoder_stack = TransformerDecoderStack(
-                vocabulary_size,
+                vocabulary_size + offset,
                 max_length,
                 num_layers,
                 num_heads,
@@ -118,7 +134,7 @@ class CausalLM(GenerativeTask):
             check_positive_int("hidden_dim", hidden_dim)
             decoder_stack = RecurrentDecoderStack(
                 backbone,
-                vocabulary_size,
+                vocabulary_size + offset,
                 num_layers,
                 hidden_dim,
                 dropout,
@@ -126,9 +142,13 @@ class CausalLM(GenerativeTask):
                 name="decoder",
             )
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+        if offset:
+            logits = decoder_stack(keras.ops.add(token_ids, offset))[..., offset:]
+        else:
+            logits = decoder_stack(token_ids)
         super().__init__(
             token_ids,
-            decoder_stack(token_ids),
+            logits,
             init_config={
                 "vocabulary_size": vocabulary_size,
                 "max_length": max_length,
@@ -141,6 +161,7 @@ class CausalLM(GenerativeTask):
                 "activation": activation,
                 "layer_norm_epsilon": layer_norm_epsilon,
                 "tie_embeddings": tie_embeddings,
+                "padding_id": padding_id,
             },
             decoder_stack=decoder_stack,
             max_length=max_length,

@@ -113,7 +113,8 @@ def _next_tokens(loaded, inputs, top):
     preprocessor = loaded.model.preprocessor
     ids = preprocessor.generate_preprocess(inputs)
     logits = keras.ops.convert_to_numpy(loaded.model(ids, training=False))
-    last = np.count_nonzero(ids, axis=1) - 1
+    padding = getattr(loaded.model, "padding_id", 0)
+    last = np.count_nonzero(ids != padding, axis=1) - 1
     rows = logits[np.arange(len(ids)), last].astype("float64")
     rows = np.exp(rows - rows.max(-1, keepdims=True))
     rows /= rows.sum(-1, keepdims=True)

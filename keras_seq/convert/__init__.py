@@ -9,7 +9,8 @@ no `torch` and no network, and returns the application of its
 - `"vit"` (`ViTModel`, `ViTForImageClassification`): a `ViT`;
 - `"vivit"` (`VivitModel`, `VivitForVideoClassification`): a `ViViT`;
 - `"gpt2"` (`GPT2LMHeadModel`, `GPT2Model`): a transformer `CausalLM`
-  with the tied head, ids shifted by one (id 0 pads);
+  with the tied head, taking GPT-2's own ids (-1 pads:
+  `CausalLM(padding_id=-1)`);
 - `"bert"` (`BertModel`, `BertForSequenceClassification`): a
   `TextClassifier` with BERT's embeddings, post-norm layers and pooler.
 

@@ -5,8 +5,10 @@ pre-norm decoder layers (GELU by its tanh approximation), a final layer
 normalization and logits tied to the token embeddings. GPT-2's
 projections are `Conv1D`s, kernels already `(in, out)`; its fused
 query/key/value projection `c_attn` is split into keras-seq's three.
-Token ids are shifted by one (see `keras_seq.convert.tokenizers`): the
-converted model's id `i + 1` is GPT-2's id `i`, and id 0 pads.
+The model takes and gives GPT-2's own ids (`model(ids)` is
+`transformers`' logits); GPT-2's id 0 is "!", so -1 pads
+(`CausalLM(padding_id=-1)`): the model reads each id plus one, its token
+table gaining a zero row 0 for padding.
 """
 
 import numpy as np
@@ -22,7 +24,7 @@ _PROJECTIONS = ("query", "key", "value")
 
 
 def _with_padding_row(table):
-    """GPT-2's token table with a zero row 0 for keras-seq's padding id."""
+    """GPT-2's token table with a zero row 0 for the padding id (-1, read as 0)."""
     return np.concatenate([np.zeros_like(table[:1]), table], axis=0)
 
 
@@ -88,10 +90,11 @@ def convert(checkpoint, tokenizer=True, **kwargs):
     preprocessor = None
     if tokenizer:
         preprocessor = CausalLMPreprocessor(
-            gpt2_tokenizer(checkpoint.path), config["n_positions"]
+            gpt2_tokenizer(checkpoint.path), config["n_positions"], padding_id=-1
         )
     model = CausalLM(
-        vocabulary_size=config["vocab_size"] + 1,
+        vocabulary_size=config["vocab_size"],
+        padding_id=-1,
         max_length=config["n_positions"],
         num_layers=config["n_layer"],
         num_heads=heads,

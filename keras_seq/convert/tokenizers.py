@@ -6,16 +6,15 @@ split (`ByteLevelTokenizer`); BERT's WordPiece vocabulary (`vocab.txt`,
 or `tokenizer.json`) becomes KerasHub's `BertTokenizer` with the
 checkpoint's lowercasing and accent stripping.
 
-GPT-2's ids are shifted by one: keras-seq models read id 0 as padding,
-and GPT-2's id 0 is "!". `<|pad|>` takes id 0 and GPT-2's id `i` becomes
-`i + 1` (the converted embedding table gains a zero row 0 to match).
+Both give the checkpoint's own ids. GPT-2's id 0 is "!", so a converted
+GPT-2 pads with -1 (`CausalLM(padding_id=-1)` and its preprocessor), not
+with keras-seq's usual 0.
 """
 
 import os
 
 from keras_seq.convert.checkpoint import read_json
 
-PAD_TOKEN = "<|pad|>"
 GPT2_END_TOKEN = "<|endoftext|>"
 # What a folder may hold for each tokenizer, named in the error.
 GPT2_FILES = ("vocab.json and merges.txt", "tokenizer.json")
@@ -49,7 +48,7 @@ def _byte_pair_files(path):
 
 
 def gpt2_tokenizer(path):
-    """The folder's GPT-2 tokenizer, ids shifted by one (see the module)."""
+    """The folder's GPT-2 tokenizer, with the checkpoint's own ids."""
     from keras_seq.preprocessing.byte_level_tokenizer import byte_level_tokenizer_class
 
     vocabulary, merges = _byte_pair_files(path)
@@ -58,9 +57,8 @@ def gpt2_tokenizer(path):
             f"The tokenizer of {path!r} has no {GPT2_END_TOKEN!r} token, which "
             "GPT-2 starts and ends texts with."
         )
-    shifted = {token: int(index) + 1 for token, index in vocabulary.items()}
-    shifted[PAD_TOKEN] = 0
-    return byte_level_tokenizer_class()(vocabulary=shifted, merges=merges)
+    vocabulary = {token: int(index) for token, index in vocabulary.items()}
+    return byte_level_tokenizer_class()(vocabulary=vocabulary, merges=merges)
 
 
 def _word_piece_files(path):

@@ -1,8 +1,6 @@
 """Autoregressive generation shared by the task models that emit tokens."""
 
-import collections
 import functools
-import json
 
 import keras
 import numpy as np
@@ -13,6 +11,7 @@ from keras_seq.backend.inference_function import InferenceFunction
 from keras_seq.generation import check_sampler
 from keras_seq.generation import get_sampler
 from keras_seq.models import input_checks
+from keras_seq.models.function_cache import FunctionCache
 from keras_seq.models.padded_accuracy import PaddedSparseCategoricalAccuracy
 from keras_seq.models.task import Task
 from keras_seq.utils.validation import check_positive_int
@@ -21,8 +20,6 @@ from keras_seq.utils.validation import check_token_ids
 
 # A logit this low has probability exactly 0 after the float32 softmax.
 _EXCLUDED_LOGIT = -1e9
-# Compiled generate functions kept per model (one per sampler and end token).
-_KEPT_FUNCTIONS = 8
 
 
 class GenerativeTask(Task):
@@ -58,7 +55,7 @@ class GenerativeTask(Task):
     starts after the shortest prompt; a longer prompt's own tokens are
     forced, with probability 1, until it runs out, so a batch decodes
     exactly as its rows would one at a time (beams included). Id 0 is
-    padding and never generated.
+    padding and never generated (-1 where `padding_id` is -1).
 
     The sampler: `generate(sampler=None)` uses the one given to
     `compile(sampler=...)`, else the class's `default_sampler`: `"greedy"`
@@ -97,7 +94,7 @@ class GenerativeTask(Task):
         self.decoder_stack = decoder_stack
         self.max_length = max_length
         # Not tracked by Keras: the samplers' seeds are not model state.
-        self._generate_functions = _FunctionCache()
+        self._generate_functions = FunctionCache()
 
     def compile(
         self, optimizer="auto", loss="auto", metrics="auto", sampler=None, **kwargs
@@ -132,11 +129,21 @@ class GenerativeTask(Task):
 
     def default_loss(self):
         return keras.losses.SparseCategoricalCrossentropy(
-            from_logits=True, ignore_class=0
+            from_logits=True, ignore_class=self.padding_id
         )
 
     def default_metrics(self):
-        return [PaddedSparseCategoricalAccuracy()]
+        return [PaddedSparseCategoricalAccuracy(padding_id=self.padding_id)]
+
+    @property
+    def padding_id(self):
+        """The id that pads token ids: 0, or -1 where every id is a token.
+
+        With -1 (`CausalLM(padding_id=-1)`, a converted GPT-2) the decoder
+        stack reads each id plus one, its own padding id 0 being -1 here;
+        `generate` takes and returns ids of that kind too.
+        """
+        return self.init_config.get("padding_id", 0)
 
     def output_kind(self):
         return "logits"
@@ -203,11 +210,15 @@ class GenerativeTask(Task):
     def _generate_ids(self, inputs, max_length, sampler, end_token_id, start_token_id):
         """`generate` on model inputs: returns the generated ids."""
         prompt, source = self._generation_inputs(inputs, start_token_id)
+        # The decoder stack's ids: its padding is 0 (see `padding_id`).
+        offset = -self.padding_id
+        prompt = prompt + offset
         lengths = np.count_nonzero(prompt, axis=1)
         longest = int(lengths.max())
         max_length = self._check_max_length(max_length, longest)
         if end_token_id is not None:
             check_token_id("end_token_id", end_token_id, self.vocabulary_size)
+            end_token_id += offset
         function = self.make_generate_function(sampler, end_token_id)
         # Prompts are padded to a power-of-two width: a handful of
         # compilations serves every prompt length, and a recurrent prefill
@@ -221,15 +232,15 @@ class GenerativeTask(Task):
                 np.arange(max_length) >= lengths[:, None]
             )
             tokens[np.cumsum(ended, axis=1) - ended > 0] = 0
-        return tokens
+        return tokens - offset
 
     def _check_targets(self, y):
         input_checks.check_targets(self, y, self.vocabulary_size, "next-token ids `y`")
 
     @property
     def vocabulary_size(self):
-        """The number of token ids the model emits."""
-        return self.decoder_stack.vocabulary_size
+        """The number of token ids the model emits (padding -1 not counted)."""
+        return self.decoder_stack.vocabulary_size + self.padding_id
 
     def make_generate_function(self, sampler=None, end_token_id=None):
         """Returns the compiled decode of `generate` for `sampler` and `end_token_id`.
@@ -399,7 +410,11 @@ class GenerativeTask(Task):
                 )
             input_checks.check_rectangular("prompt_ids", inputs)
             prompt = check_token_ids(
-                "prompt_ids", inputs, self.vocabulary_size, right_padded=True
+                "prompt_ids",
+                inputs,
+                self.vocabulary_size,
+                right_padded=True,
+                padding_id=self.padding_id,
             )
             return prompt.astype("int32"), {}
         if start_token_id is None:
@@ -437,46 +452,6 @@ class GenerativeTask(Task):
                 f"this model embeds. Received: max_length={max_length}"
             )
         return max_length
-
-
-class _FunctionCache:
-    """The last few compiled generate functions, and the samplers by name."""
-
-    def __init__(self):
-        self._functions = collections.OrderedDict()
-        self._named_samplers = {}
-        # The sampler `compile(sampler=...)` chose (None: the class default).
-        self.compiled_sampler = None
-        # `compile(jit_compile=...)` as asked, and as Keras resolved it.
-        self.jit_compile = ("auto", None)
-
-    def sampler(self, sampler, vocabulary_size=None):
-        """Returns `(key, sampler)` for a sampler name or instance.
-
-        A name gives the same instance every time (its seed moves on); an
-        instance is keyed by identity and settings, so a sampler changed
-        after use compiles anew.
-        """
-        if isinstance(sampler, str):
-            if sampler not in self._named_samplers:
-                self._named_samplers[sampler] = get_sampler(sampler, vocabulary_size)
-            return sampler, self._named_samplers[sampler]
-        sampler = get_sampler(sampler)
-        settings = json.dumps(sampler.get_config(), sort_keys=True, default=repr)
-        return (id(sampler), type(sampler).__name__, settings), sampler
-
-    def get(self, key):
-        entry = self._functions.get(key)
-        if entry is None:
-            return None
-        self._functions.move_to_end(key)
-        return entry[0]
-
-    def put(self, key, function, sampler):
-        # The sampler is kept alive with its function: its id stays unique.
-        self._functions[key] = (function, sampler)
-        while len(self._functions) > _KEPT_FUNCTIONS:
-            self._functions.popitem(last=False)
 
 
 def _restrict_logits(logits, next_prompt_token):

@@ -215,13 +215,13 @@ def tokenize(tokenizer, texts):
     return [np.asarray(row, dtype="int64").tolist() for row in rows]
 
 
-def check_no_special_ids(name, texts, rows, token_ids):
-    """Raises if a text tokenizes to padding (0) or to one of `token_ids`.
+def check_no_special_ids(name, texts, rows, token_ids, padding_id=0):
+    """Raises if a text tokenizes to `padding_id` or to one of `token_ids`.
 
-    Id 0 inside a text would be masked as padding, and start and end ids
-    must mean only where a text starts and ends.
+    The padding id inside a text would be masked as padding, and start
+    and end ids must mean only where a text starts and ends.
     """
-    reserved = {0, *token_ids}
+    reserved = {padding_id, *token_ids}
     for index, row in enumerate(rows):
         if reserved.intersection(row):
             raise ValueError(
@@ -256,10 +256,10 @@ def fit_rows(name, rows, texts, limit, truncate, start_id=None, end_id=None):
     return packed
 
 
-def pad_ids(rows, sequence_length):
-    """Right-pads id rows with 0 to the bucketed width of the longest row."""
+def pad_ids(rows, sequence_length, padding_id=0):
+    """Right-pads id rows with `padding_id` to the bucketed width of the longest row."""
     longest = max(len(row) for row in rows)
-    return pad_rows(rows, padded_length(longest, sequence_length))
+    return pad_rows(rows, padded_length(longest, sequence_length), padding_id)
 
 
 def token_id_rows(name, token_ids):
@@ -289,14 +289,14 @@ def token_id_rows(name, token_ids):
     return [row.astype("int64").tolist() for row in rows]
 
 
-def strip_generated(rows, start_id, end_id):
-    """Each row without its leading start id, cut at its end id or first 0."""
+def strip_generated(rows, start_id, end_id, padding_id=0):
+    """Each row without its leading start id, cut at its end id or first padding."""
     stripped = []
     for row in rows:
         if row and row[0] == start_id:
             row = row[1:]
         for stop, token in enumerate(row):
-            if token in (0, end_id):
+            if token in (padding_id, end_id):
                 row = row[:stop]
                 break
         stripped.append(row)
@@ -311,27 +311,27 @@ def detokenize(tokenizer, rows):
     return [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in texts]
 
 
-def shifted_ids(name, tokenizer, texts, sequence_length, truncate):
+def shifted_ids(name, tokenizer, texts, sequence_length, truncate, padding_id=0):
     """Texts to decoder inputs and next-id targets, each `(batch, time)` int32.
 
     Each text becomes the start id, its ids and the end id, at most
     `sequence_length + 1` ids; its inputs are all of them but the last, its
-    targets all but the first, right-padded with 0 to the bucketed width:
-    an input is 0 exactly where its target is.
+    targets all but the first, right-padded with `padding_id` to the
+    bucketed width: an input is padding exactly where its target is.
     """
     start_id, end_id = special_token_ids(tokenizer)
     rows = tokenize(tokenizer, texts)
-    check_no_special_ids(name, texts, rows, (start_id, end_id))
+    check_no_special_ids(name, texts, rows, (start_id, end_id), padding_id)
     # One id more than the decoder reads: inputs and targets are shifted.
     rows = fit_rows(name, rows, texts, sequence_length + 1, truncate, start_id, end_id)
     width = padded_length(max(map(len, rows)) - 1, sequence_length)
     # Shifted row by row: an input is real exactly where its target is.
-    inputs = pad_rows([row[:-1] for row in rows], width)
-    return inputs, pad_rows([row[1:] for row in rows], width)
+    inputs = pad_rows([row[:-1] for row in rows], width, padding_id)
+    return inputs, pad_rows([row[1:] for row in rows], width, padding_id)
 
 
-def generated_texts(tokenizer, token_ids):
-    """Generated ids `(batch, time)` to text, cut at the end id or the first 0."""
+def generated_texts(tokenizer, token_ids, padding_id=0):
+    """Generated ids `(batch, time)` to text, cut at the end id or the first padding."""
     rows = token_id_rows("token_ids", token_ids)
     start_id, end_id = special_token_ids(tokenizer)
-    return detokenize(tokenizer, strip_generated(rows, start_id, end_id))
+    return detokenize(tokenizer, strip_generated(rows, start_id, end_id, padding_id))

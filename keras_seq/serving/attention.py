@@ -87,7 +87,8 @@ def text_attention(model, text):
             f"`model` must be one of {', '.join(SUPPORTED[:3])} (transformer "
             f"backbones). Received: a {builder}"
         )
-    length = max(1, int(np.count_nonzero(ids[0])))
+    padding_id = getattr(model, "padding_id", 0)
+    length = max(1, int(np.count_nonzero(ids[0] != padding_id)))
     # The layers run at the preprocessor's padded (bucketed) width, not at
     # the text's length: each new shape costs the backend a compilation
     # and its memory, a handful of widths do not. Padded keys are masked;
@@ -99,7 +100,7 @@ def text_attention(model, text):
         token_text(tokenizer, int(i)).replace(" ", "\u2423") for i in ids[0, :length]
     ]
     if builder == "CausalLM":
-        maps = _decoder_scores(stack, ids)
+        maps = _decoder_scores(stack, ids - padding_id)  # the stack's ids
     else:
         mask = ids != 0
         x = embedding(ids)

@@ -127,6 +127,8 @@ class Streamer:
 
         stack = model.decoder_stack
         self.max_length = max_length
+        # The stack reads ids minus the model's padding id (see `padding_id`).
+        self._offset = -getattr(model, "padding_id", 0)
 
         def read_prompt(prompt_ids, length):
             cache = stack.init_cache(1, max_length)
@@ -166,6 +168,7 @@ class Streamer:
         import numpy as np
 
         length = prompt_ids.shape[1]
+        prompt_ids = np.asarray(prompt_ids) + self._offset
         # The cache's width for every prompt: one compilation serves them all.
         padded = np.zeros((1, self.max_length), "int32")
         padded[:, :length] = prompt_ids
@@ -177,6 +180,6 @@ class Streamer:
                 np.full((1, 1), token, "int32"), cache, np.int32(index)
             )
             token = int(np.asarray(chosen).ravel()[0])
-            yield token
-            if token == end_token_id:
+            yield token - self._offset
+            if token - self._offset == end_token_id:
                 return

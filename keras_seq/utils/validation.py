@@ -149,11 +149,12 @@ def check_token_id(name, value, vocabulary_size):
     return int(value)
 
 
-def check_token_ids(name, value, vocabulary_size, right_padded=False):
+def check_token_ids(name, value, vocabulary_size, right_padded=False, padding_id=0):
     """Returns `value` as a `(batch, time)` int32 NumPy array of token ids.
 
-    Ids must lie in `[0, vocabulary_size)`. With `right_padded`, every row
-    starts with a real (nonzero) token and has no real token after padding.
+    Ids must lie in `[0, vocabulary_size)`, or be `padding_id` (0, or -1
+    for a model whose every id is a token). With `right_padded`, every row
+    starts with a real token and has no real token after padding.
     """
     array = np.asarray(value)
     if (
@@ -165,20 +166,22 @@ def check_token_ids(name, value, vocabulary_size, right_padded=False):
             f"`{name}` must be a non-empty (batch, time) array of int token ids. "
             f"Received: {name} of shape {array.shape} and dtype {array.dtype}"
         )
-    if array.min() < 0 or array.max() >= vocabulary_size:
+    if array.min() < min(padding_id, 0) or array.max() >= vocabulary_size:
+        padding = f" ({padding_id} pads)" if padding_id < 0 else ""
         raise ValueError(
-            f"`{name}` must hold ids in [0, {vocabulary_size}). Received ids from "
-            f"{array.min()} to {array.max()}."
+            f"`{name}` must hold ids in [{min(padding_id, 0)}, {vocabulary_size})"
+            f"{padding}. Received ids from {array.min()} to {array.max()}."
         )
     if right_padded:
-        real = array != 0
+        real = array != padding_id
         if not real[:, 0].all():
             raise ValueError(
-                f"Every row of `{name}` must start with a real (nonzero) token."
+                f"Every row of `{name}` must start with a real token (not the "
+                f"padding id {padding_id})."
             )
         if (real[:, 1:] & ~real[:, :-1]).any():
             raise ValueError(
-                f"`{name}` must be padded with 0 on the right only: a row has a "
-                "nonzero token after a 0."
+                f"`{name}` must be padded with {padding_id} on the right only: a "
+                f"row has a real token after a {padding_id}."
             )
     return array.astype("int32")

@@ -83,3 +83,21 @@ def test_fine_tune_save_and_load_under_another_backend(bert, tmp_path):
     ids = model.preprocessor(texts)
     other = checkpoints.outputs_under(checkpoints.other_backend(), file, ids, tmp_path)
     np.testing.assert_allclose(other, _numpy(model(ids)), atol=TOLERANCE)
+
+
+def test_logits_match_on_the_checkpoints_own_ids(bert):
+    """Ids from transformers' own tokenizer, as they are: [PAD] is id 0."""
+    path, reference, tokenizer = bert
+    model = from_transformers(path, tokenizer=False, classifier_activation=None)
+    texts = ["hello world", "the cafe is naive", "it"]
+    for padding in (False, True):
+        batch = texts if padding else texts[:1]
+        encoded = tokenizer(batch, padding=padding, return_tensors="np")
+        expected = checkpoints.torch_outputs(
+            reference,
+            input_ids=encoded["input_ids"],
+            attention_mask=encoded["attention_mask"],
+        ).logits.numpy()
+        np.testing.assert_allclose(
+            _numpy(model(encoded["input_ids"])), expected, atol=TOLERANCE
+        )

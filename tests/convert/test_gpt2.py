@@ -16,16 +16,24 @@ def _numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
-def test_logits_match_with_ids_shifted_by_one(gpt2):
-    path, reference, _ = gpt2
+def test_logits_match_on_the_checkpoints_own_ids(gpt2):
+    path, reference, tokenizer = gpt2
     model = from_transformers(path, tokenizer=False)
     assert model.preprocessor is None
     ids = np.random.default_rng(0).integers(0, reference.config.vocab_size, (2, 12))
+    ids[0, :3] = 0  # GPT-2's "!", a token, not padding
     expected = checkpoints.torch_outputs(reference, input_ids=ids).logits.numpy()
-    logits = _numpy(model(ids + 1))
-    np.testing.assert_allclose(logits[..., 1:], expected, atol=TOLERANCE)
-    # The padding id is never predicted.
-    assert (logits[..., 0] < logits[..., 1:].min(axis=-1)).all()
+    np.testing.assert_allclose(_numpy(model(ids)), expected, atol=TOLERANCE)
+    assert model.padding_id == -1
+    # Ids from transformers' own tokenizer, as they are; -1 pads.
+    texts = ["Hi!! there", "!"]
+    encoded = [tokenizer(text)["input_ids"] for text in texts]
+    padded = np.full((2, max(map(len, encoded))), -1)
+    for row, row_ids in enumerate(encoded):
+        padded[row, : len(row_ids)] = row_ids
+        expected = checkpoints.torch_outputs(reference, input_ids=[row_ids]).logits
+        logits = _numpy(model(padded))[row, : len(row_ids)]
+        np.testing.assert_allclose(logits, expected.numpy()[0], atol=TOLERANCE)
 
 
 def test_greedy_generation_matches_and_cache_agrees(gpt2):
@@ -42,16 +50,22 @@ def test_greedy_generation_matches_and_cache_agrees(gpt2):
             pad_token_id=0,
         ).numpy()
     length = prompt.shape[1] + NEW_TOKENS
-    cached = model.generate(prompt + 1, max_length=length, sampler="greedy") - 1
+    cached = model.generate(prompt, max_length=length, sampler="greedy")
     np.testing.assert_array_equal(cached, expected)
     # Without the cache: the whole sequence read again for each token (one
     # shape throughout, the rest padding, so that no step compiles again).
-    ids = np.zeros((1, length), "int32")
-    ids[:, : prompt.shape[1]] = prompt + 1
+    ids = np.full((1, length), -1, "int32")
+    ids[:, : prompt.shape[1]] = prompt
     for index in range(prompt.shape[1], length):
         logits = model.predict_on_batch(ids)[:, index - 1]
         ids[:, index] = logits.argmax(-1)
-    np.testing.assert_array_equal(ids - 1, expected)
+    np.testing.assert_array_equal(ids, expected)
+    # Prompts of two lengths, the shorter padded with -1: each row as alone.
+    prompts = np.array([[51, 258, 286, 0, 3, 10], [51, 258, -1, -1, -1, -1]])
+    both = model.generate(prompts, max_length=12, sampler="greedy")
+    alone = model.generate(prompts[1:, :2], max_length=12, sampler="greedy")
+    np.testing.assert_array_equal(both[1], alone[0])
+    assert (both >= 0).all()
 
 
 def test_tokenizer_gives_the_checkpoints_ids(gpt2):
@@ -60,9 +74,9 @@ def test_tokenizer_gives_the_checkpoints_ids(gpt2):
     ours = model.preprocessor.tokenizer
     for text in checkpoints.sample_strings():
         expected = tokenizer(text)["input_ids"]
-        ids = [int(i) - 1 for i in ours.tokenize(text)]
+        ids = [int(i) for i in ours.tokenize(text)]
         assert ids == expected, text
-        assert ours.detokenize([i + 1 for i in expected]) == text
+        assert ours.detokenize(expected) == text
 
 
 @pytest.mark.slow
@@ -71,6 +85,9 @@ def test_generate_text_and_fine_tune_save_load(gpt2, tmp_path):
     model = from_transformers(path)
     text = model.generate("The meaning of", max_length=12, sampler="greedy")
     assert isinstance(text, str) and text.startswith("The meaning of")
+    # The preprocessor's ids are the checkpoint's, padded with -1.
+    x, y = model.preprocessor(["hello!", "a"])
+    assert (x[1, 2:] == -1).all() and (y[1, 2:] == -1).all()
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(
         ["the meaning of it", "hello world", "an apple"], epochs=1, verbose=0
@@ -79,7 +96,8 @@ def test_generate_text_and_fine_tune_save_load(gpt2, tmp_path):
     file = tmp_path / "gpt2.keras"
     model.save(file)
     loaded = keras.saving.load_model(file)
-    ids = np.array([[5, 9, 40, 3]])
+    ids = np.array([[5, 9, 40, 3], [0, 7, -1, -1]])
+    assert loaded.padding_id == -1 and loaded.preprocessor.padding_id == -1
     np.testing.assert_allclose(_numpy(loaded(ids)), _numpy(model(ids)), atol=1e-5)
     other = checkpoints.outputs_under(checkpoints.other_backend(), file, ids, tmp_path)
     np.testing.assert_allclose(other, _numpy(model(ids)), atol=TOLERANCE)

@@ -47,7 +47,7 @@ def test_gpt2_checkpoint(name):
     tokenizer = transformers.AutoTokenizer.from_pretrained(path)
     model = from_transformers(path)
     for text in checkpoints.sample_strings():
-        ids = [int(i) - 1 for i in model.preprocessor.tokenizer.tokenize(text)]
+        ids = [int(i) for i in model.preprocessor.tokenizer.tokenize(text)]
         assert ids == tokenizer(text)["input_ids"], text
     prompt = np.array([tokenizer("The meaning of")["input_ids"]])
     with torch.no_grad():
@@ -56,10 +56,10 @@ def test_gpt2_checkpoint(name):
             torch.as_tensor(prompt), max_new_tokens=32, min_new_tokens=32,
             do_sample=False, pad_token_id=0,
         ).numpy()  # fmt: skip
-    np.testing.assert_allclose(_numpy(model(prompt + 1))[..., 1:], logits, atol=1e-3)
+    np.testing.assert_allclose(_numpy(model(prompt)), logits, atol=1e-3)
     length = prompt.shape[1] + 32
-    generated = model.generate(prompt + 1, max_length=length, sampler="greedy")
-    np.testing.assert_array_equal(generated - 1, expected)
+    generated = model.generate(prompt, max_length=length, sampler="greedy")
+    np.testing.assert_array_equal(generated, expected)
 
 
 @pytest.mark.checkpoint
