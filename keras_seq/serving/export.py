@@ -15,8 +15,6 @@ import os
 import shutil
 import tempfile
 
-from keras_seq.backend import support
-
 
 @dataclasses.dataclass
 class Exported:
@@ -65,6 +63,9 @@ def export_model(model, path, format):
         Unsupported: where the backend cannot export this model to `format`
             (one line, naming where it can).
     """
+    # Imported here: `keras_seq.serving` is read by the command before Keras.
+    from keras_seq.backend import support
+
     support.check_export(model, format)
     if format == "onnx":
         model.export(path, format="onnx", verbose=False)
