@@ -48,7 +48,10 @@ def test_other_backends_say_what_to_use_instead(capsys, argv):
     ) in line
 
 
-@pytest.mark.skipif(keras.backend.backend() == "jax", reason="JAX trains on many")
+@pytest.mark.skipif(
+    keras.backend.backend() == "jax",
+    reason="JAX trains on many devices, so there is no refusal to see first",
+)
 def test_the_backend_is_checked_before_a_finished_run_in_the_output(capsys):
     # `make demo` leaves a finished run in runs/text_classifier, the default output.
     run = pathlib.Path("runs", "text_classifier")

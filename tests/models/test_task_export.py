@@ -43,7 +43,11 @@ def test_onnx_matches_predict(name, tmp_path):
         )
 
 
-@pytest.mark.skipif(BACKEND == "torch", reason="refused: test_refusals checks it")
+@pytest.mark.skipif(
+    BACKEND == "torch",
+    reason="Keras' exporter cannot write a SavedModel from PyTorch; the one-line "
+    "refusal is tested by test_refusals_are_one_line_as_the_command_says",
+)
 @pytest.mark.parametrize(
     "name",
     default_and_slow(
