@@ -11,6 +11,7 @@ from keras_seq.version import __version__
 _SUBPACKAGES = (
     "applications",
     "callbacks",
+    "data",
     "datasets",
     "evaluation",
     "generation",

@@ -46,7 +46,7 @@ ALLOWED = {
         "applications": "utils generation layers models presets preprocessing",
         "evaluation": "utils data datasets",
         "callbacks": "utils plotting",
-        "distribution": "utils layers applications",
+        "distribution": "utils backend layers applications",
         "convert": "utils backend layers models presets preprocessing applications",
         "serving": "utils backend generation plotting layers models presets "
         "preprocessing data datasets applications evaluation",

@@ -13,7 +13,7 @@ True
 >>> check(RNNClassifier(classes=2, input_shape=(None, 3)), "onnx", "jax")
 """
 
-FORMATS = ("tf_saved_model", "onnx")
+FORMATS = ("tf_saved_model", "onnx", "litert")
 
 # The applications whose forward pass is one call on one input.
 EXPORTABLE = ("TextClassifier", "RNNClassifier", "ViT", "ViViT", "SequenceTagger")
@@ -38,12 +38,14 @@ def check(model, format, backend):
 
     Args:
         model: the model to export.
-        format: `"tf_saved_model"` or `"onnx"`.
+        format: `"tf_saved_model"`, `"onnx"` or `"litert"`.
         backend: the Keras backend's name.
     """
     builder = type(model).__name__
     if format not in FORMATS:
-        raise Unsupported(f"unknown format {format!r}: choose tf_saved_model or onnx")
+        raise Unsupported(
+            f"unknown format {format!r}: choose tf_saved_model, onnx or litert"
+        )
     if builder in GENERATORS:
         raise Unsupported(
             f"a {builder} generates with a Python decode loop that Keras' exporter "
@@ -70,6 +72,19 @@ def check_exporter(model, format, backend):
     builder = type(model).__name__
     if format not in FORMATS or builder not in EXPORTABLE:
         return
+    if format == "litert":
+        if backend != "tensorflow":
+            raise Unsupported(
+                "litert is written by Keras' exporter from the tensorflow backend "
+                "(jax has none; torch's needs litert-torch and fixes every shape); "
+                "use --backend tensorflow"
+            )
+        if _recurrent(model):
+            raise Unsupported(
+                f"litert of a {builder} fails: the TFLite converter turns Keras' "
+                "recurrent loop into TensorList ops that need the Flex delegate; "
+                "export tf_saved_model or onnx instead"
+            )
     if format == "tf_saved_model" and backend == "torch":
         raise Unsupported(
             "tf_saved_model from the torch backend fails in Keras' exporter "

@@ -1,14 +1,16 @@
 """The `keras-seq` command: train, evaluate and inspect the applications.
 
     keras-seq list
-    keras-seq train [APP] [--data NAME] [--epochs N] [--output DIR]
+    keras-seq train [APP] [--data NAME_OR_PATH] [--epochs N] [--output DIR]
+                    [--input-column C] [--target-column C]
                     [--resume | --overwrite] [--devices N | --mesh BxM]
-    keras-seq evaluate MODEL_OR_PRESET [--data NAME]
-    keras-seq predict MODEL_OR_PRESET INPUT... [--json]
+    keras-seq evaluate MODEL_OR_PRESET [--data NAME_OR_PATH]
+    keras-seq predict MODEL_OR_PRESET (INPUT... | --data PATH [--output FILE])
     keras-seq generate MODEL_OR_PRESET --prompt TEXT [--sampler NAME]
     keras-seq attention MODEL_OR_PRESET INPUT --output FILE.png
     keras-seq neighbours MODEL_OR_PRESET WORD [-k N]
-    keras-seq export MODEL_OR_PRESET OUTPUT --format tf_saved_model|onnx
+    keras-seq export MODEL_OR_PRESET OUTPUT --format tf_saved_model|onnx|litert
+                    [--quantize int8]
     keras-seq serve MODEL_OR_PRESET [--port N] [--host HOST]
     keras-seq convert CHECKPOINT OUTPUT.keras [--overwrite]
 
@@ -32,13 +34,16 @@ SAMPLERS = ("greedy", "top_k", "top_p", "beam")
 # Subcommand -> (module of keras_seq.cli, one-line help).
 COMMANDS = {
     "list": ("listing", "list the applications, data sets and shipped presets"),
-    "train": ("train", "train an application on its bundled data set"),
-    "evaluate": ("evaluate", "score a trained model or preset on a test split"),
-    "predict": ("predict", "labels and probabilities for texts, images, series"),
+    "train": ("train", "train an application on its bundled data set or your own"),
+    "evaluate": ("evaluate", "score a trained model or preset on a test split or file"),
+    "predict": ("predict", "labels and probabilities for inputs or a table of them"),
     "generate": ("generate", "continue a prompt, translate, or caption"),
     "attention": ("attention", "plot each layer's and head's attention map"),
     "neighbours": ("neighbours", "nearest tokens in the learned embedding"),
-    "export": ("export", "write a TensorFlow SavedModel or an ONNX file for serving"),
+    "export": (
+        "export",
+        "write a TensorFlow SavedModel, an ONNX or a LiteRT file for serving",
+    ),
     "serve": ("serve", "a local web page to try the model (keras-seq[serve])"),
     "convert": ("convert", "a Hugging Face checkpoint folder as a .keras file"),
 }
@@ -48,6 +53,8 @@ examples:
   keras-seq train                          # TextClassifier on rotten_tomatoes
   keras-seq predict runs/text_classifier "a gripping, moving film"
   keras-seq train causal_lm --epochs 3 --backend jax
+  keras-seq train text_classifier --data reviews.csv --output runs/reviews
+  keras-seq predict runs/reviews --data new.csv --output predictions.csv
   keras-seq generate runs/causal_lm --prompt "HAMLET" --sampler top_p
 """
 
@@ -166,7 +173,14 @@ def build_parser():
         metavar="APP",
         help="the application (default: text_classifier; `keras-seq list`)",
     )
-    train.add_argument("--data", metavar="NAME", help="the data set (default: APP's)")
+    train.add_argument(
+        "--data",
+        metavar="NAME_OR_PATH",
+        help="a bundled data set (default: APP's), or your own: a table (.csv, "
+        ".tsv, .jsonl, .parquet, .gz of them; one example a row) or a folder of "
+        "one subfolder per class (see docs/own-data.md)",
+    )
+    _file_options(train)
     train.add_argument(
         "--epochs",
         type=_positive_int,
@@ -203,6 +217,14 @@ def build_parser():
         "instead of a new model; it must be of APP's builder and data set",
     )
     train.add_argument(
+        "--lora-rank",
+        type=_positive_int,
+        metavar="R",
+        help="with --from-preset: train LoRA adapters of rank R on the attention's "
+        "query and value projections, every other weight frozen; model.keras "
+        "holds them merged (see docs/fine-tune-and-shrink.md)",
+    )
+    train.add_argument(
         "--seed",
         type=_seed,
         default=0,
@@ -227,22 +249,40 @@ def build_parser():
     _hidden(train, "--tiny", action="store_true")
     _hidden(train, "--batch-delay", type=_non_negative_float, default=0.0)
     _hidden(train, "--patience", type=_positive_int)
+    _hidden(train, "--stream", action="store_true", default=None)
 
     evaluate = sub["evaluate"]
     _model_argument(evaluate)
     evaluate.add_argument(
-        "--data", metavar="NAME", help="the data set (default: the model's)"
+        "--data",
+        metavar="NAME_OR_PATH",
+        help="the data set (default: the model's), or your own labelled table or "
+        "class folder, scored whole",
     )
+    _column_options(evaluate, target=True)
     _hidden(evaluate, "--limit", type=_positive_int, metavar="N")
 
     predict = sub["predict"]
     _model_argument(predict)
     predict.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         metavar="INPUT",
         help="texts (or .txt files, one input a line), PNG/JPEG images, "
         ".npy videos or series",
+    )
+    predict.add_argument(
+        "--data",
+        metavar="PATH",
+        help="instead of INPUTs: a table (one input a row: a text or a file "
+        "name) or a class folder; one prediction a row, in order",
+    )
+    _column_options(predict, target=False)
+    predict.add_argument(
+        "--output",
+        metavar="FILE",
+        help="with --data: write the rows and their predictions to FILE (.csv or "
+        ".jsonl) instead of printing them",
     )
     predict.add_argument("--json", action="store_true", help="print JSON")
     predict.add_argument(
@@ -310,6 +350,57 @@ def build_parser():
     return parser
 
 
+def _column_options(parser, target):
+    parser.add_argument(
+        "--input-column",
+        metavar="C",
+        help="the table's input column (default: text, input, path, image... or "
+        "the first of two)",
+    )
+    if target:
+        parser.add_argument(
+            "--target-column",
+            metavar="C",
+            help="the table's target column (default: label, target, class... or "
+            "the other of two)",
+        )
+
+
+def _fraction(text):
+    value = _non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction below 1, got {text!r}")
+    return value
+
+
+def _file_options(train):
+    """The options of training on a user's file (`--data PATH`)."""
+    _column_options(train, target=True)
+    train.add_argument(
+        "--validation-data",
+        metavar="PATH",
+        help="a file of validation examples (default: split off --data)",
+    )
+    train.add_argument(
+        "--test-data",
+        metavar="PATH",
+        help="a file of test examples, scored at the end (default: split off --data)",
+    )
+    train.add_argument(
+        "--validation-split",
+        type=_fraction,
+        metavar="F",
+        help="the fraction of --data held out to validate, stratified by class "
+        "(default: 0.1)",
+    )
+    train.add_argument(
+        "--test-split",
+        type=_fraction,
+        metavar="F",
+        help="the fraction of --data held out to test (default: 0.1)",
+    )
+
+
 def _convert_options(convert):
     convert.add_argument(
         "checkpoint",
@@ -326,13 +417,21 @@ def _convert_options(convert):
 def _export_and_serve_options(export, serve):
     _model_argument(export)
     export.add_argument(
-        "output", metavar="OUTPUT", help="the SavedModel folder or the .onnx file"
+        "output",
+        metavar="OUTPUT",
+        help="the SavedModel folder, or the .onnx or .tflite file",
     )
     export.add_argument(
         "--format",
-        choices=("tf_saved_model", "onnx"),
+        choices=("tf_saved_model", "onnx", "litert"),
         required=True,
-        help="TensorFlow SavedModel (TensorFlow, JAX) or ONNX (see docs/export.md)",
+        help="TensorFlow SavedModel (TensorFlow, JAX), ONNX, or LiteRT (TensorFlow) "
+        "(see docs/export.md)",
+    )
+    export.add_argument(
+        "--quantize",
+        choices=("int8",),
+        help="export the int8 model (see docs/fine-tune-and-shrink.md)",
     )
     export.add_argument(
         "--overwrite", action="store_true", help="replace OUTPUT if it exists"

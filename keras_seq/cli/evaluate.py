@@ -7,12 +7,17 @@ through the model's preprocessor. The figure is its data set's
 the presets' cards report and `keras-seq list` shows. Beside it, the
 baselines computed from the data and those the model cards of the shipped
 presets of the same data set quote.
+
+`--data PATH` scores a user's labelled table or class folder whole, by
+the figure of the model's kind (`keras_seq.evaluation.held_out.for_data`),
+its labels coded with the model's own list.
 """
 
 import dataclasses
 import importlib
 
 from keras_seq.cli import models
+from keras_seq.cli import own_data
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
@@ -76,14 +81,15 @@ def _quoted_baselines(cards):
     ]
 
 
-def measure(model, dataset, limit=None):
+def measure(model, dataset, limit=None, figure=None):
     """The held-out figure of `model` on `dataset`'s test split: a `Measured`.
 
     With `limit`, on the first `limit` examples of each split (a smoke run);
     without, the baselines the presets' cards of `dataset` quote are added
-    (those computed from the data come first).
+    (those computed from the data come first). `figure`: the figure of a
+    user's data (`held_out.for_data`), instead of a bundled data set's.
     """
-    figure = figure_of(dataset)
+    figure = figure or figure_of(dataset)
     test = figure.examples("test", limit)
     scores = figure.measure(model, *test)
     baselines = figure.baselines(figure.examples("train", limit), test)
@@ -129,8 +135,34 @@ def _check_fits(loaded, dataset):
         )
 
 
+def _run_on_file(loaded, args):
+    """Scores the model on the user's labelled file, whole."""
+    import dataclasses
+
+    models.require_preprocessor(loaded, "evaluate")
+    split, data = own_data.read_file(
+        loaded, args.data, args.input_column, args.target_column
+    )
+    whole = dataclasses.replace(data, validation=split, test=split)
+    try:
+        figure = own_data.figure(whole, loaded.builder)
+    except ValueError as error:
+        raise UsageError(one_line(error).replace("`", "")) from None
+    import keras
+
+    say(f"backend: {keras.backend.backend()}")
+    measured = measure(loaded.model, args.data, args.limit, figure)
+    print(f"{loaded.builder} from {loaded.source} on {args.data}")
+    print("\n".join(measured.lines()))
+    return 0
+
+
 def run(args):
+    if not own_data.is_path(args.data) and (args.input_column or args.target_column):
+        raise UsageError("--input-column and --target-column go with --data PATH")
     loaded = models.load(args.model)
+    if own_data.is_path(args.data):
+        return _run_on_file(loaded, args)
     from keras_seq.evaluation import held_out
 
     dataset = args.data or loaded.dataset

@@ -1,10 +1,11 @@
-"""`keras-seq export`: a trained model as a TensorFlow SavedModel or an ONNX file.
+"""`keras-seq export`: a trained model as a SavedModel, an ONNX or a LiteRT file.
 
 Keras' own exporter (`model.export`) writes the artefact; what a backend
 cannot export is refused in one line naming where it can be (see
 `keras_seq.backend.export_rules` and docs/export.md). A text classifier with
 its preprocessor exports with its tokenizer, so the SavedModel takes raw
-strings (`serve_text`).
+strings (`serve_text`). `--quantize int8` exports the int8 model
+(`keras_seq.serving.export_model`).
 """
 
 import os
@@ -30,9 +31,10 @@ def _check_output(path, format, overwrite):
 
 
 def run(args):
-    if args.format == "onnx" and not args.output.endswith(".onnx"):
+    suffix = {"onnx": ".onnx", "litert": ".tflite"}.get(args.format)
+    if suffix and not args.output.endswith(suffix):
         raise UsageError(
-            f"OUTPUT {args.output!r} must be an .onnx file for --format onnx"
+            f"OUTPUT {args.output!r} must be a {suffix} file for --format {args.format}"
         )
     loaded = models.load(args.model)
     import keras
@@ -49,9 +51,13 @@ def run(args):
         raise UsageError(f"cannot export {loaded.source}: {error}") from None
     _check_output(args.output, args.format, args.overwrite)
     try:
-        exported = export_model(loaded.model, args.output, args.format)
+        exported = export_model(
+            loaded.model, args.output, args.format, quantize=args.quantize
+        )
     except ImportError as error:
-        needs = _ONNX_NEEDS[backend] if args.format == "onnx" else "tensorflow"
+        needs = {"onnx": _ONNX_NEEDS[backend], "litert": "ai-edge-litert"}.get(
+            args.format, "tensorflow"
+        )
         raise UsageError(
             f"{args.format} export under {backend} needs {needs} "
             f'(pip install "keras-seq[export]"): {one_line(error)}'

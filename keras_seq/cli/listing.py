@@ -6,6 +6,7 @@ and the presets' `metadata.json` are all it reads.
 
 import importlib
 
+from keras_seq.cli import own_data
 from keras_seq.cli import setups
 from keras_seq.cli import shipped
 
@@ -71,6 +72,11 @@ def run(args):
     ]
     headers = ["APP", "builder", "data sets", "epochs", "what it learns"]
     print("\n".join("  " + line for line in table(headers, rows)))
+    print(
+        "  your own data: keras-seq train APP --data PATH, a table (.csv .tsv "
+        ".jsonl .parquet, .gz) or class folders, for "
+        f"{', '.join(own_data.FORMS)} (docs/own-data.md)"
+    )
 
     print("\nData sets (bundled, offline):")
     rows = [(name, _dataset_summary(name)) for name in datasets.__all__]

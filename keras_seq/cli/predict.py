@@ -8,14 +8,21 @@ language model the likeliest next tokens; a translator or captioner
 what it generates. `--json` prints the same as one JSON document on
 stdout.
 
+`--data PATH` predicts every row of a user's table (or every file of a
+class folder), in order: the rows' own columns, then `prediction` (the
+label name, the generated text) and, for a classifier, `probability`,
+written to `--output FILE` (.csv or .jsonl) or printed as CSV.
+
 Example:
 
     keras-seq predict rotten_tomatoes "a gripping film" --json
+    keras-seq predict runs/reviews --data new.csv --output predictions.csv
 """
 
 import json
 
 from keras_seq.cli import models
+from keras_seq.cli import own_data
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
@@ -164,12 +171,62 @@ def _print(results, names):
         print(f"{shown}: {text}")
 
 
+def _check_arguments(args):
+    if bool(args.inputs) == (args.data is not None):
+        raise UsageError(
+            "give INPUTs or --data PATH (a table or class folder), one of the two"
+        )
+    if args.data is None and (args.output or args.input_column):
+        raise UsageError("--output and --input-column go with --data PATH")
+    if args.output and not args.output.lower().endswith((".csv", ".jsonl")):
+        raise UsageError(f"--output {args.output}: give a .csv or .jsonl file")
+
+
+def _predict_rows(loaded, args):
+    """One prediction a row of the user's file, beside the row's own columns."""
+    import numpy as np
+
+    from keras_seq.models import GenerativeTask
+
+    model = loaded.model
+    if loaded.builder == "SequenceTagger" or (
+        isinstance(model, GenerativeTask) and not model.encoder_decoder
+    ):
+        raise UsageError(
+            f"predict --data writes a classifier's labels or a translator's or "
+            f"captioner's texts; {loaded.builder} is neither (give INPUTs)"
+        )
+    split, _ = own_data.read_file(loaded, args.data, args.input_column, targets=False)
+    columns = own_data.rows(args.data)
+    if isinstance(model, GenerativeTask):
+        preprocess_check(model.preprocessor.generate_preprocess, split.x[:1])
+        columns["prediction"] = [
+            text
+            for start in range(0, len(split.x), 100)
+            for text in model.generate(split.x[start : start + 100])
+        ]
+    else:
+        preprocess_check(model.preprocessor, split.x[:1])
+        probabilities = np.asarray(model.predict(split.x, verbose=0))
+        columns["prediction"] = [
+            loaded.label(int(index)) for index in probabilities.argmax(-1)
+        ]
+        columns["probability"] = [round(float(p), 6) for p in probabilities.max(-1)]
+    own_data.write_rows(columns, args.output)
+    if args.output:
+        print(f"{len(split.x):,} predictions: {args.output}")
+    return 0
+
+
 def run(args):
+    _check_arguments(args)
     loaded = models.load(args.model)
     import keras
 
     say(f"backend: {keras.backend.backend()}")
     preprocessor = models.require_preprocessor(loaded, "predict")
+    if args.data is not None:
+        return _predict_rows(loaded, args)
     inputs, names = read_inputs(preprocessor, args.inputs)
     builder = loaded.builder
     model = loaded.model

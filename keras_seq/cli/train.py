@@ -1,4 +1,4 @@
-"""`keras-seq train`: an application on its bundled data set, resumably.
+"""`keras-seq train`: an application on its bundled data set or the user's, resumably.
 
 The model, with its preprocessor fitted on the training split, trains
 through `model.fit` on raw inputs, with validation after every epoch,
@@ -10,9 +10,15 @@ folder holds, when it ends, `model.keras`, `history.json` and
 needs (the model as built, its preprocessor included; the last completed
 epoch's weights and optimizer; the best weights so far).
 
+`--data PATH` trains on the user's own table or class folder instead
+(`keras_seq.cli.own_data`): split as asked, the label list fitted on the
+training part and recorded in history.json, the figure measured on the
+test part.
+
 Example:
 
     keras-seq train text_classifier --epochs 2 --output runs/reviews
+    keras-seq train vit --data photos/ --output runs/photos
 """
 
 import os
@@ -23,6 +29,7 @@ import time
 from keras_seq.cli import devices
 from keras_seq.cli import environment
 from keras_seq.cli import evaluate
+from keras_seq.cli import own_data
 from keras_seq.cli import setups
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
@@ -111,7 +118,9 @@ def _count(number, noun):
 
 def run(args):
     setup = setups.get(args.app)
-    dataset = setups.check_dataset(setup, args.data)
+    own_data.check_options(args)
+    own = own_data.is_path(args.data)
+    dataset = args.data if own else setups.check_dataset(setup, args.data)
     # What the backend cannot do is said before anything on disk is read.
     started = time.perf_counter()
     keras = environment.import_keras()
@@ -120,15 +129,28 @@ def run(args):
     output = args.output or os.path.join("runs", setup.name)
     if os.path.exists(output) and not os.path.isdir(output):
         raise UsageError(f"--output {output} is a file; give a folder")
+    # Launched as one of several processes: join them (only process 0
+    # writes into `output`; see keras_seq/cli/devices.py).
+    cluster = devices.join_cluster(args, backend)
+    output = devices.working_folder(cluster, output)
     if args.from_preset is not None:
         if args.tiny:
             raise UsageError("--tiny builds a new model: leave out --from-preset")
+        if own:
+            raise UsageError(
+                "--from-preset fine-tunes on the preset's own data set: leave it "
+                "out to train a new model on --data PATH"
+            )
         setups.check_preset(setup, dataset, args.from_preset)
+    elif args.lora_rank:
+        raise UsageError("--lora-rank adapts a preset: give --from-preset NAME")
     epochs = args.epochs or setup.epochs
     batch_size = args.batch_size or setup.batch_size
     checkpoint = os.path.join(output, CHECKPOINT_DIR)
     initial_model = os.path.join(checkpoint, _INITIAL_MODEL)
     history_path = os.path.join(output, HISTORY_FILE)
+    # The user's files are read (and refused) before anything is written.
+    data = own_data.read_training(setup, args) if own else None
     previous = read_json(history_path)
     if _finished(output, previous, setup, dataset, args):
         return 0
@@ -144,23 +166,18 @@ def run(args):
     from keras_seq.callbacks import atomic_path
 
     say(f"backend: {backend}")
-    strategy = devices.distribution(args, setup.builder, keras)
-    devices.check_batch_size(args, batch_size, strategy)
-    x_train, y_train = setups.load_split(setup, dataset, "train", args.limit)
-    x_val, y_val = setups.load_split(setup, dataset, "validation", args.limit)
-    if strategy is not None:
-        x_train, y_train, dropped = devices.whole_batches(
-            x_train, y_train, batch_size, strategy
-        )
-        x_val, y_val, dropped_val = devices.whole_batches(
-            x_val, y_val, batch_size, strategy
-        )
-        say(
-            f"{devices.requested(args)}: {devices.describe(strategy)}; batches "
-            f"of {batch_size} split over {strategy.num_model_replicas} replicas "
-            f"({dropped} training and {dropped_val} validation examples past "
-            "the last whole batch left out)"
-        )
+    strategy = devices.distribution(args, setup.builder, keras, cluster)
+    devices.check_batch_size(args, batch_size, strategy, cluster)
+    if own:
+        # A streamed table's first rows: what the model is built from.
+        (x_train, y_train), (x_val, y_val) = own_data.in_memory(data)
+    else:
+        x_train, y_train = setups.load_split(setup, dataset, "train", args.limit)
+        x_val, y_val = setups.load_split(setup, dataset, "validation", args.limit)
+    if strategy is not None or cluster.processes > 1:
+        x_train, y_train, dropped = devices.whole_batches(x_train, y_train, batch_size)
+        x_val, y_val, dropped_val = devices.whole_batches(x_val, y_val, batch_size)
+        say(devices.spread(args, cluster, strategy, batch_size, dropped, dropped_val))
         keras.distribution.set_distribution(strategy)
 
     backup = run_callbacks.AtomicBackupAndRestore(
@@ -185,7 +202,7 @@ def run(args):
         keras.utils.set_random_seed(args.seed)
         with devices.sizes_explained(args):
             if args.from_preset is None:
-                model = setup.build(x_train, y_train, dataset, args.tiny)
+                model = setup.build(x_train, y_train, data or dataset, args.tiny)
             else:
                 from keras_seq import applications
 
@@ -195,27 +212,37 @@ def run(args):
         with atomic_path(initial_model) as temporary:
             model.save(temporary)
     keras.utils.set_random_seed((args.seed + completed) % 2**32)
+    if args.lora_rank:
+        # Adapters on the query and value projections, all else frozen;
+        # saved, they merge into the kernels (keras_seq/models/lora.py).
+        try:
+            model.enable_lora(args.lora_rank)
+        except ValueError as error:
+            raise UsageError(f"--lora-rank: {error}") from None
     model.compile()
     if setup.targets is not None:
         y_train, y_val = setup.targets(model, y_train), setup.targets(model, y_val)
 
-    labels = list(setup.labels(dataset)) if setup.labels else None
+    labels = list(setup.labels(data or dataset)) if setup.labels else None
     record = {
         "application": setup.name,
         "builder": setup.builder,
         "dataset": dataset,
         "backend": backend,
         "labels": labels,
+        "data": own_data.record(data) if own else None,
         "settings": {
             "epochs": epochs,
             "batch_size": batch_size,
             "seed": args.seed,
             "from_preset": args.from_preset,
+            "lora_rank": args.lora_rank,
             "limit": args.limit,
             "tiny": args.tiny,
             "devices": getattr(args, "devices", None),
             "mesh": list(args.mesh) if getattr(args, "mesh", None) else None,
         },
+        **devices.layout(cluster, strategy),
         "completed": False,
     }
     history = run_callbacks.EpochHistory(history_path, record, prior)
@@ -234,6 +261,10 @@ def run(args):
     callbacks.append(backup)
 
     start = "" if args.from_preset is None else f" from the preset {args.from_preset}"
+    fitting = {"x": x_train, "y": y_train, "batch_size": batch_size}
+    if own and data.streamed:
+        fitting = own_data.streamed_fit(model, data, batch_size, args.seed)
+        x_train = data.train
     print(
         f"training {setup.builder} on {dataset}{start}: {len(x_train):,} training and "
         f"{len(x_val):,} validation examples, up to {_count(epochs, 'epoch')} "
@@ -243,11 +274,9 @@ def run(args):
     validation = (x_val,) if y_val is None else (x_val, y_val)
     try:
         model.fit(
-            x_train,
-            y_train,
+            **fitting,
             validation_data=validation,
             epochs=epochs,
-            batch_size=batch_size,
             callbacks=callbacks,
             # A progress bar on a terminal; one line an epoch in a log.
             verbose=1 if sys.stdout.isatty() else 2,
@@ -262,13 +291,19 @@ def run(args):
         else:
             say("\ninterrupted before the first epoch ended: nothing to resume")
         return 130
+    except Exception as error:
+        devices.peer_lost(error)  # A lost peer process: one line, exit 1.
+        raise
 
     best_epoch = best.restore()
-    if strategy is not None:
+    if strategy is not None or cluster.processes > 1:
         model = devices.on_one_device(model, keras, checkpoint)
+    if not devices.writes_results(cluster):
+        return 0
     if setup.finish is not None:
         setup.finish(model)
-    measured = evaluate.measure(model, dataset, args.limit)
+    figure = own_data.figure(data, setup.builder) if own else None
+    measured = evaluate.measure(model, dataset, args.limit, figure)
     model_path = os.path.join(output, MODEL_FILE)
     with atomic_path(model_path) as temporary:
         model.save(temporary)

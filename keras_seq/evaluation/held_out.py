@@ -222,18 +222,18 @@ def _in_chunks(generate, inputs):
     return outputs
 
 
-def _translation_scores(translations, french):
+def _translation_scores(translations, french, metric=TRANSLATION_METRIC):
     return {
-        TRANSLATION_METRIC: metrics.character_accuracy(translations, french),
+        metric: metrics.character_accuracy(translations, french),
         "exact match": metrics.exact_match(translations, french),
     }
 
 
-def _translations(model, english, french):
+def _translations(model, english, french, metric=TRANSLATION_METRIC):
     def translate(names):
         return model.generate(list(names), sampler="greedy")
 
-    return _translation_scores(_in_chunks(translate, list(english)), french)
+    return _translation_scores(_in_chunks(translate, list(english)), french, metric)
 
 
 def _copying(train, test):
@@ -329,3 +329,57 @@ def get(dataset):
             f"({', '.join(sorted(FIGURES))}). Received: dataset={dataset!r}"
         )
     return FIGURES[dataset]
+
+
+# A user's own data (`keras_seq.data`): the figure of the model's kind.
+
+CLASSIFIERS = ("TextClassifier", "RNNClassifier", "ViT", "ViViT")
+USER_TRANSLATION_METRIC = (
+    "character accuracy (greedy generate; 1 - edits / reference characters)"
+)
+
+
+def for_data(data, builder):
+    """The figure of a model of `builder` on a user's `keras_seq.data.Data`.
+
+    Classifiers are scored by accuracy (against the training part's
+    majority class), translators by character accuracy (against copying
+    the source), captioners by the exact caption rate (against the
+    commonest caption).
+
+    Args:
+        data: a `keras_seq.data.Data` (its `train` and `test` parts).
+        builder: the application's class name (`"TextClassifier"`).
+
+    Raises:
+        ValueError: no figure is defined for `builder` on a user's data.
+    """
+    parts = {"train": data.train, "validation": data.validation, "test": data.test}
+
+    def read(split):
+        return parts[split]
+
+    source = data.source
+    if builder in CLASSIFIERS:
+        return _classification(source, read)
+    if builder in ("Seq2SeqTransformer", "Seq2SeqRNN"):
+        metric = USER_TRANSLATION_METRIC
+        return HeldOutFigure(
+            source,
+            metric,
+            True,
+            read,
+            functools.partial(_translations, metric=metric),
+            lambda train, test: _named(
+                "copy the input", _translation_scores(*test, metric)
+            ),
+        )
+    if builder == "ImageCaptioner":
+        return HeldOutFigure(
+            source, "exact caption rate", True, read, _captions, _commonest_caption
+        )
+    raise ValueError(
+        f"`builder` must be one whose figure on a user's data is defined "
+        f"({', '.join(CLASSIFIERS)}, Seq2SeqTransformer, Seq2SeqRNN, "
+        f"ImageCaptioner). Received: builder={builder!r}"
+    )

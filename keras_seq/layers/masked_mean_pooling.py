@@ -1,6 +1,8 @@
 import keras
 from keras import ops
 
+from keras_seq.backend.tensorflow.collective_keys import separate_collective_keys
+
 
 @keras.saving.register_keras_serializable(package="keras_seq")
 class MaskedMeanPooling(keras.layers.Layer):
@@ -32,6 +34,7 @@ class MaskedMeanPooling(keras.layers.Layer):
         self.supports_masking = True
 
     def build(self, inputs_shape):
+        separate_collective_keys()
         if len(inputs_shape) != 3:
             raise ValueError(
                 "MaskedMeanPooling expects `inputs` of shape (batch, time, dim). "

@@ -82,7 +82,9 @@ def combine_attention_masks(
     """
     mask = None
     if key_padding_mask is not None:
-        mask = ops.cast(key_padding_mask, "bool")[:, None, None, :]
+        # expand_dims, not `[:, None, None, :]`: LiteRT has no builtin
+        # strided slice that adds axes (it would need the Flex delegate).
+        mask = ops.expand_dims(ops.cast(key_padding_mask, "bool"), (1, 2))
     if attention_mask is not None:
         explicit = ops.cast(attention_mask, "bool")
         while len(explicit.shape) < 4:

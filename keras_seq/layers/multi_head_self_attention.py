@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_seq.backend import support
+from keras_seq.backend.tensorflow.collective_keys import separate_collective_keys
 from keras_seq.layers.cache_reads import read_filled
 from keras_seq.layers.cache_writes import write_steps
 from keras_seq.layers.initializers import clone_initializer
@@ -162,6 +163,7 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         return projection
 
     def build(self, inputs_shape, context_shape=None):
+        separate_collective_keys()
         inputs_shape = tuple(inputs_shape)
         if context_shape is not None:
             context_shape = tuple(context_shape)
@@ -174,11 +176,8 @@ class MultiHeadSelfAttention(keras.layers.Layer):
         self.head_key_dim = self.key_dim or input_dim // self.num_heads
         self.head_value_dim = self.value_dim or self.head_key_dim
         self.head_output_dim = self.output_dim or input_dim
-        heads, key_dim, value_dim = (
-            self.num_heads,
-            self.head_key_dim,
-            self.head_value_dim,
-        )
+        heads = self.num_heads
+        key_dim, value_dim = self.head_key_dim, self.head_value_dim
         self.query_dense = self._projection(
             "query", "btd,dnh->btnh", (None, heads, key_dim), "nh"
         )

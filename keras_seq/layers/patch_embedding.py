@@ -3,6 +3,7 @@ import math
 import keras
 from keras import ops
 
+from keras_seq.backend.tensorflow.collective_keys import separate_collective_keys
 from keras_seq.layers.class_token import ClassToken
 from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.positional_embedding import POSITION_KINDS
@@ -80,6 +81,7 @@ class StridedPatchEmbedding(keras.layers.Layer):
         return tuple(size // patch for size, patch in zip(spatial, self.patch_shape))
 
     def build(self, inputs_shape):
+        separate_collective_keys()
         inputs_shape = tuple(inputs_shape)
         self.grid_shape = self._grid(inputs_shape)
         self.channels = inputs_shape[-1]

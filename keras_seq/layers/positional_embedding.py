@@ -3,6 +3,7 @@ import math
 import keras
 from keras import ops
 
+from keras_seq.backend.tensorflow.collective_keys import separate_collective_keys
 from keras_seq.layers.initializers import clone_initializer
 from keras_seq.layers.shape_checks import check_sequence
 from keras_seq.layers.shape_checks import check_shape
@@ -85,6 +86,7 @@ class PositionalEmbedding(keras.layers.Layer):
         self.supports_masking = True
 
     def build(self, inputs_shape):
+        separate_collective_keys()
         inputs_shape = tuple(inputs_shape)
         check_sequence(self, inputs_shape)
         self._check_length(inputs_shape[1])

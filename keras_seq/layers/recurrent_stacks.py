@@ -9,6 +9,7 @@ states of its layers (`init_cache`, `prefill`, `call_with_cache`).
 import keras
 from keras import ops
 
+from keras_seq.backend.tensorflow.collective_keys import separate_collective_keys
 from keras_seq.layers.masking import attached_mask
 from keras_seq.utils.validation import check_choice
 from keras_seq.utils.validation import check_positive_int
@@ -123,6 +124,7 @@ class RecurrentStack(keras.layers.Layer):
         return layer
 
     def build(self, inputs_shape, initial_state_shape=None):
+        separate_collective_keys()
         shape = tuple(inputs_shape)
         width = self.hidden_dim * (2 if self.bidirectional else 1)
         for index, layer in enumerate(self.recurrent_layers):

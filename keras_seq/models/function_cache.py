@@ -35,6 +35,10 @@ class FunctionCache:
         settings = json.dumps(sampler.get_config(), sort_keys=True, default=repr)
         return (id(sampler), type(sampler).__name__, settings), sampler
 
+    def clear(self):
+        """Drops the compiled functions (the model's variables changed)."""
+        self._functions.clear()
+
     def get(self, key):
         entry = self._functions.get(key)
         if entry is None:

@@ -118,6 +118,12 @@ class GenerativeTask(Task):
             self._jit_compile,
         )
 
+    def _forget_compiled_functions(self):
+        super()._forget_compiled_functions()
+        # Compiled with the old variables (quantized, adapted: they differ).
+        self._generate_functions.clear()
+        self._captured_decode = None
+
     @property
     def sampler(self):
         """The sampler `generate(sampler=None)` uses: a name or a sampler."""

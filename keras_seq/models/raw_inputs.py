@@ -102,6 +102,10 @@ class PreprocessedBatches(keras.utils.PyDataset):
         shuffle: reorder the items before every epoch (training).
         seed: seed of that order; None draws one from NumPy's global
             generator, which `keras.utils.set_random_seed` seeds.
+        share: `(index, count)`: each batch is the `index`-th of `count`
+            equal shares of the global batch of `batch_size` items (a
+            process's share in a multi-process run,
+            `keras_seq.backend.processes`); `(0, 1)`: all of it.
     """
 
     def __init__(
@@ -113,12 +117,14 @@ class PreprocessedBatches(keras.utils.PyDataset):
         batch_size=32,
         shuffle=False,
         seed=None,
+        share=(0, 1),
     ):
         super().__init__()
         self.preprocessor = preprocessor
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.share = share
         self.size = count(x)
         for argument, items in (("y", y), ("sample_weight", sample_weight)):
             if items is not None and count(items, argument) != self.size:
@@ -137,6 +143,8 @@ class PreprocessedBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         positions = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        part, parts = self.share
+        positions = np.array_split(positions, parts)[part]
         return self.preprocessor(
             take(self.x, positions),
             take(self.y, positions),

@@ -2,8 +2,14 @@ import contextlib
 
 import keras
 
+from keras_seq.backend import processes
 from keras_seq.backend import support
 from keras_seq.models import input_checks
+from keras_seq.models.exportable import ExportableTask
+from keras_seq.models.lora import LoraTask
+from keras_seq.models.quantization import QuantizableTask
+from keras_seq.models.quantization import dtype_config
+from keras_seq.models.quantization import settle_policies
 from keras_seq.models.raw_inputs import PreprocessedBatches
 from keras_seq.models.raw_inputs import as_items
 from keras_seq.models.raw_inputs import count
@@ -16,7 +22,7 @@ from keras_seq.models.raw_inputs import split_off_last
 _DEFAULT_BATCH_SIZE = 32
 
 
-class Task(keras.Model):
+class Task(LoraTask, QuantizableTask, ExportableTask, keras.Model):
     """Base class of keras_seq's application models.
 
     A functional model (the subclass builds its graph and passes `inputs`
@@ -33,7 +39,8 @@ class Task(keras.Model):
     - honours a dtype policy: the subclass passes its `dtype` argument to
       every layer it creates and on to this base, which records it as the
       model's `dtype_policy` and in its config (a functional model has no
-      policy of its own);
+      policy of its own); after `quantize`, per layer (`quantization.py`);
+    - fine-tunes with LoRA adapters (`enable_lora`, `lora.py`);
     - takes raw inputs through its `preprocessor` (a
       `keras_seq.preprocessing` preprocessor, or None for model inputs):
       `fit`, `evaluate` and `predict` then take arrays or lists of strings,
@@ -74,14 +81,14 @@ class Task(keras.Model):
         self.init_config = dict(init_config)
         self.preprocessor = preprocessor
         if dtype is not None:
-            self.dtype_policy = dtype
+            self.dtype_policy = settle_policies(self, dtype)
 
     def get_config(self):
         # Not chained to super: a functional config cannot rebuild a subclass.
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "dtype": dtype_config(self),
             **self.init_config,
         }
         if self.preprocessor is not None:
@@ -110,6 +117,11 @@ class Task(keras.Model):
         # Graphs captured with the old loss and metrics no longer hold.
         self._captured_steps = None
 
+    def _forget_compiled_functions(self):
+        """Drops the compiled steps: the loss, or the variables, changed."""
+        self.train_function = self.test_function = self.predict_function = None
+        self._captured_steps = None
+
     def _graph_steps(self):
         """The steps replayed from captured graphs, or None for Keras' own.
 
@@ -118,6 +130,7 @@ class Task(keras.Model):
         to debug) or is compiled with `torch.compile` (`jit_compile=True`).
         """
         if self.run_eagerly or self.jit_compile is True:
+            processes.check_step(captured=False)
             return None
         if getattr(self, "_captured_steps", None) is None:
             self._captured_steps = support.graph_steps(self)
@@ -364,55 +377,10 @@ class Task(keras.Model):
             as_items(sample_weight, "sample_weight"),
             batch_size=batch_size or _DEFAULT_BATCH_SIZE,
             shuffle=shuffle,
+            # In a multi-process run, this process's share of each batch.
+            share=processes.batch_share(),
         )
-        return support.batches_for_keras(batches)
-
-    def export(
-        self,
-        filepath,
-        format="tf_saved_model",
-        verbose=None,
-        input_signature=None,
-        **kwargs,
-    ):
-        """Exports the forward pass for inference: Keras' `export`, on every backend.
-
-        The model's inputs are the default `input_signature` (their None
-        axes, batch and time, stay dynamic); ONNX goes through
-        `keras_seq.backend.support.export_onnx` (torch.export on PyTorch);
-        what this backend cannot export is refused in the line of
-        `keras-seq export`, naming where it works. `keras_seq.serving.
-        export_model` also puts a text classifier's tokenizer in its SavedModel.
-
-        Args:
-            filepath: the SavedModel folder, or the `.onnx` file, to write.
-            format: `"tf_saved_model"`, `"onnx"`, or another of Keras'.
-            verbose: whether to say where the artefact was written.
-            input_signature: the inputs' specs; `[model.input]` if None.
-            **kwargs: the exporter's options, as for `keras.Model.export`.
-
-        Raises:
-            Unsupported: a `ValueError`, where this backend cannot export.
-
-        Example, with an application of `keras_seq.applications`:
-
-            model.export("model.onnx", format="onnx")
-            onnxruntime.InferenceSession("model.onnx").run(None, {"token_ids": ids})
-        """
-        support.check_export(self, format, command=False)
-        if input_signature is None:
-            input_signature = [self.input]
-        if format == "onnx":
-            return support.export_onnx(
-                self, filepath, input_signature, verbose, **kwargs
-            )
-        return super().export(
-            filepath,
-            format=format,
-            verbose=verbose,
-            input_signature=input_signature,
-            **kwargs,
-        )
+        return processes.per_process(support.batches_for_keras(batches), batches)
 
     # Presets: the format, loading and saving live in keras_seq.presets.
 

@@ -114,7 +114,7 @@ def _write_preset(model, folder, directory, metadata):
     config = model.get_config()
     config.pop("preprocessor", None)
     copy = type(model).from_config(config)
-    copy.set_weights(model.get_weights())
+    _copy_variables(model, copy)
     copy.save_weights(os.path.join(folder, preset_format.WEIGHTS_FILE))
 
     assets = _write_assets(model, folder)
@@ -152,6 +152,33 @@ def _write_preset(model, folder, directory, metadata):
     with open(metadata_path, "w", encoding="utf-8") as handle:
         json.dump(record, handle, indent=2, sort_keys=True, default=_json_default)
         handle.write("\n")
+
+
+def _copy_variables(model, copy):
+    """Each layer's variables into `copy`'s, as Keras saves them.
+
+    A layer's own `save_own_variables` gives what a `.keras` file holds: a
+    quantized layer's int8 kernel and scale, and a kernel with its LoRA
+    adapter merged (the copy, built from the config, has no adapter).
+    """
+    layers = {layer.path: layer for layer in copy._flatten_layers(include_self=False)}
+    preprocessor = getattr(model, "preprocessor", None)
+    skipped = (
+        {id(layer) for layer in preprocessor._flatten_layers()}
+        if preprocessor
+        else set()
+    )
+    for layer in model._flatten_layers(include_self=False):
+        store = {}
+        layer.save_own_variables(store)
+        if not store or id(layer) in skipped:
+            continue
+        if layer.path not in layers:
+            raise ValueError(
+                f"Cannot save the preset: the layer {layer.path!r} is not rebuilt "
+                "by the model's config. Nothing was saved."
+            )
+        layers[layer.path].load_own_variables(store)
 
 
 def _write_assets(model, folder):

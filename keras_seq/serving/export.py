@@ -39,20 +39,27 @@ def _text_tokenizer(model):
     return None, None
 
 
-def export_model(model, path, format):
-    """Exports `model` to `path` as a TensorFlow SavedModel or an ONNX file.
+def export_model(model, path, format, quantize=None):
+    """Exports `model` to `path` as a TensorFlow SavedModel, ONNX or LiteRT file.
 
     A SavedModel has the signature `serve` (model inputs, dynamic batch
     and time); a text classifier with a preprocessor also gets
     `serve_text` (and `serving_default`): raw strings, tokenized inside
     the SavedModel. An ONNX file has one input named as the model's,
-    with a dynamic batch axis and, for sequences, a dynamic time axis.
+    with a dynamic batch axis and, for sequences, a dynamic time axis; so
+    has a LiteRT (`.tflite`) file, which runs with `ai_edge_litert`'s
+    interpreter (resize its input to the batch's shape).
 
     Args:
         model: a keras_seq application (see `export_rules.EXPORTABLE` in
             `keras_seq.backend`).
-        path: the SavedModel folder, or the `.onnx` file, to write.
-        format: `"tf_saved_model"` or `"onnx"`.
+        path: the SavedModel folder, or the `.onnx` or `.tflite` file.
+        format: `"tf_saved_model"`, `"onnx"` or `"litert"`.
+        quantize: None, or `"int8"`: the SavedModel or ONNX file of the
+            model after `model.quantize("int8")` (the model is changed);
+            a LiteRT file quantized by the LiteRT converter's own int8
+            (dynamic range: int8 weights, float activations), since the
+            converter cannot convert Keras' int8 layers.
 
     Returns:
         An `Exported`: the SavedModel's signatures (or the ONNX inputs),
@@ -67,6 +74,18 @@ def export_model(model, path, format):
     from keras_seq.backend import support
 
     support.check_export(model, format)
+    if quantize not in (None, "int8"):
+        raise ValueError(f"`quantize` must be None or 'int8'. Received: {quantize!r}")
+    if format == "litert":
+        options = {}
+        if quantize:
+            import tensorflow as tf
+
+            options["optimizations"] = [tf.lite.Optimize.DEFAULT]
+        model.export(path, format="litert", verbose=False, **options)
+        return Exported([model.inputs[0].name])
+    if quantize:
+        model.quantize(quantize)
     if format == "onnx":
         model.export(path, format="onnx", verbose=False)
         return Exported([model.inputs[0].name])

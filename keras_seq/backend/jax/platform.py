@@ -20,9 +20,21 @@ def default_platform():
 def find_devices():
     """Finds JAX's devices now, with the logs of a failed probe, not on first use.
 
+    Not in a process launched as one of several (`keras_seq.backend.
+    processes`): `jax.distributed.initialize` must come before JAX starts
+    its backends, and JAX then finds every process's devices.
+
     Returns:
-        The list of `jax.Device`s.
+        The list of `jax.Device`s, or None in such a process.
     """
     import jax
 
+    from keras_seq.backend import processes
+
+    try:
+        launched = processes.launched("jax").processes > 1
+    except processes.PeerLost:
+        launched = True  # `keras-seq train` says what is wrong in the variables
+    if launched and processes.current().processes == 1:
+        return None
     return jax.devices()

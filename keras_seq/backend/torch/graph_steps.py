@@ -17,6 +17,7 @@ from keras import tree
 
 from keras_seq.backend.support import get_keras_mask
 from keras_seq.backend.support import set_keras_mask
+from keras_seq.backend.torch import multi_process
 from keras_seq.backend.torch.captured_graphs import CapturedGraphs
 
 
@@ -93,6 +94,8 @@ class GraphSteps:
             sample_weight,
             ops.cast(model.optimizer.scale_loss(1.0), "float32"),
         )
+        # In a multi-process run: the mean over every process's share.
+        loss, *gradients = multi_process.averaged([loss, *gradients])
         y_pred = _with_masks(*y_pred)
         _assign(model.non_trainable_variables, non_trainable)
         _assign(model.metrics_variables, metrics)
@@ -108,6 +111,7 @@ class GraphSteps:
         loss = model._compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
         )
+        [loss] = multi_process.averaged([loss])
         model._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 

@@ -1,0 +1,297 @@
+"""`--data PATH`: the command on a user's own table, class folder or corpus.
+
+`keras-seq train APP --data PATH` reads PATH with `keras_seq.data.load`
+(the input and target kinds APP takes), `evaluate` and `predict` read a
+file whole with `keras_seq.data.read` against the model's own label list.
+A file at fault is a `UsageError` (one line naming the file, row or
+column, exit status 2) before anything is written. A bundled data set's
+name (no folder, no suffix) is not a path: it goes on as before.
+
+Example:
+
+    keras-seq train text_classifier --data reviews.jsonl --output runs/reviews
+    keras-seq predict runs/reviews --data new.csv --output predictions.csv
+"""
+
+import os
+
+from keras_seq.cli.environment import say
+from keras_seq.cli.errors import UsageError
+
+# Application -> (what its inputs are, what its targets are).
+FORMS = {
+    "text_classifier": ("text", "labels"),
+    "rnn_classifier": ("series", "labels"),
+    "vit": ("image", "labels"),
+    "vivit": ("video", "labels"),
+    "seq2seq_transformer": ("text", "text"),
+    "seq2seq_rnn": ("text", "text"),
+}
+# The training options that only a user's file takes.
+_FILE_OPTIONS = (
+    "input_column",
+    "target_column",
+    "validation_data",
+    "test_data",
+    "validation_split",
+    "test_split",
+)
+
+
+def is_path(data):
+    """Whether `--data` names a file or folder (not a bundled data set's name)."""
+    if data is None:
+        return False
+    return os.path.exists(data) or os.sep in data or "." in os.path.basename(data)
+
+
+def check_options(args):
+    """A UsageError for file options given with a bundled data set."""
+    for name in _FILE_OPTIONS:
+        if getattr(args, name, None) is not None and not is_path(args.data):
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} reads a user's file: give --data PATH (a table, a class "
+                "folder), not a bundled data set"
+            )
+
+
+def _loaded(function, *args, **kwargs):
+    from keras_seq.data import DataError
+
+    try:
+        return function(*args, **kwargs)
+    except DataError as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:
+        raise UsageError(str(error).replace("`", "")) from None
+
+
+def _cut(part, limit):
+    from keras_seq.data import Split
+
+    if limit is None:
+        return part
+    if not isinstance(part, Split):
+        return part.limited(limit)
+    return Split(part.x[:limit], None if part.y is None else part.y[:limit])
+
+
+def read_training(setup, args):
+    """The user's data that `setup` trains on: a `keras_seq.data.Data`.
+
+    Raises:
+        UsageError: the application does not train on a user's files yet,
+            or a file is at fault.
+    """
+    if setup.name not in FORMS:
+        raise UsageError(
+            f"{setup.name} trains on its bundled data set only; a user's file "
+            f"trains {', '.join(FORMS)}"
+        )
+    import dataclasses
+
+    from keras_seq import data as user_data
+
+    inputs, targets = FORMS[setup.name]
+    options = {"validation_split": args.validation_split, "test_split": args.test_split}
+    data = _loaded(
+        user_data.load,
+        args.data,
+        input_column=args.input_column,
+        target_column=args.target_column,
+        targets=targets,
+        validation_data=args.validation_data,
+        test_data=args.test_data,
+        seed=args.seed,
+        stream=getattr(args, "stream", None),
+        **{key: value for key, value in options.items() if value is not None},
+    )
+    if data.inputs != inputs:
+        raise UsageError(
+            f"{args.data}: holds {data.inputs} inputs; {setup.name} reads {inputs} "
+            f"(the applications: {', '.join(FORMS)})"
+        )
+    if data.streamed and (
+        getattr(args, "devices", None) or getattr(args, "mesh", None)
+    ):
+        raise UsageError(
+            f"{args.data} is streamed (larger than memory should hold): train it "
+            "on one device (leave out --devices and --mesh)"
+        )
+    for name, part in zip(
+        ("training", "validation", "test"), (data.train, data.validation, data.test)
+    ):
+        if not len(part if data.streamed else part.x):
+            remedy = "" if name == "training" else f" or give --{name}-data"
+            raise UsageError(
+                f"{args.data}: too few examples for a {name} part; add examples{remedy}"
+            )
+    parts = {
+        name: _cut(getattr(data, name), args.limit)
+        for name in ("train", "validation", "test")
+    }
+    return dataclasses.replace(data, **parts)
+
+
+def in_memory(data):
+    """The training and validation `Split`s; of a streamed table, their first rows.
+
+    A streamed table's training sample (`SAMPLE_ROWS`) is what the model
+    and its vocabulary are built from; its validation sample what every
+    epoch is validated on.
+    """
+    if not data.streamed:
+        return data.train, data.validation
+    from keras_seq.data.streaming import SAMPLE_ROWS
+
+    say(
+        f"{data.source} streams: the vocabulary (or scaling) is fitted on the "
+        f"first {SAMPLE_ROWS:,} training rows, validation reads the first "
+        f"{SAMPLE_ROWS:,} validation rows"
+    )
+    return data.train.take(SAMPLE_ROWS), data.validation.take(SAMPLE_ROWS)
+
+
+def streamed_fit(model, data, batch_size, seed):
+    """`fit`'s `x` (and how to read it) for a streamed table's training part."""
+    from keras_seq.backend import support
+
+    batches = data.train.batches(batch_size, model.preprocessor, True, seed)
+    # The batches shuffle within each record batch themselves, in order.
+    return {"x": support.batches_for_keras(batches), "shuffle": False}
+
+
+def figure(data, builder):
+    """The held-out figure of the model on the user's data (its test part).
+
+    A streamed table's figure reads the first `SAMPLE_ROWS` of each part.
+    """
+    import dataclasses
+
+    from keras_seq.evaluation import held_out
+
+    if data.streamed:
+        from keras_seq.data.streaming import SAMPLE_ROWS
+
+        parts = ("train", "validation", "test")
+        data = dataclasses.replace(
+            data, **{name: getattr(data, name).take(SAMPLE_ROWS) for name in parts}
+        )
+    return held_out.for_data(data, builder)
+
+
+def record(data):
+    """What history.json keeps of the user's data: its columns and inputs."""
+    return {
+        "path": data.source,
+        "inputs": data.inputs,
+        "input_column": data.input_column,
+        "target_column": data.target_column,
+    }
+
+
+def read_file(loaded, path, input_column=None, target_column=None, targets=True):
+    """A user's file whole, in order, for a trained model: `(split, data)`.
+
+    The columns default to those training read (history.json); labels are
+    coded with the model's own list, so one it never saw is refused.
+    """
+    from keras_seq import data as user_data
+    from keras_seq.serving.predictions import input_kind
+
+    trained = _trained(loaded)
+    preprocessor = loaded.model.preprocessor
+    kind = input_kind(preprocessor)
+    image = getattr(preprocessor, "image_preprocessor", preprocessor)
+    columns = user_data.table_columns if os.path.isfile(path) else None
+    input_column = input_column or _column(columns, path, trained.get("input_column"))
+    target = None
+    if targets:
+        target = "labels" if loaded.labels else "text"
+        target_column = target_column or _column(
+            columns, path, trained.get("target_column")
+        )
+    return _loaded(
+        user_data.read,
+        path,
+        labels=loaded.labels if targets else None,
+        input_column=input_column,
+        target_column=target_column,
+        inputs=kind,
+        targets=target,
+        image_size=getattr(image, "image_shape", None),
+    )
+
+
+def _trained(loaded):
+    """What training recorded of the user's data (history.json), or {}."""
+    from keras_seq.cli.files import HISTORY_FILE
+    from keras_seq.cli.files import read_json
+
+    if not os.path.isfile(loaded.source):
+        return {}
+    history = os.path.join(os.path.dirname(loaded.source), HISTORY_FILE)
+    return (read_json(history) or {}).get("data") or {}
+
+
+def _column(columns, path, trained):
+    """The column training read, where the file has it (else the defaults)."""
+    if columns is None or trained is None:
+        return None
+    from keras_seq.data import column_names
+
+    return trained if trained in _loaded(column_names, path) else None
+
+
+def rows(path):
+    """The columns of the user's file as read, to write beside the predictions.
+
+    A table's own columns (`{name: values}`), or a class folder's `path`
+    (relative to it) and `folder` of each file.
+    """
+    from keras_seq import data as user_data
+    from keras_seq.data import folders
+    from keras_seq.data import tables
+
+    if os.path.isdir(path):
+        files, names = _loaded(folders.folder_files, path)
+        return {
+            "path": [os.path.relpath(file, path) for file in files],
+            "folder": names,
+        }
+    return _loaded(tables.read_columns, path, _loaded(user_data.column_names, path))
+
+
+def write_rows(columns, path=None):
+    """Writes `{name: values}` as a CSV (or JSONL, by `path`'s suffix) atomically.
+
+    Without `path`, as CSV on stdout.
+    """
+    import sys
+
+    from keras_seq.callbacks import atomic_path
+
+    if path is None:
+        _write(columns, sys.stdout, jsonl=False)
+        return
+    if not path.lower().endswith((".csv", ".jsonl")):
+        raise UsageError(f"--output {path}: give a .csv or .jsonl file")
+    with atomic_path(path) as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            _write(columns, handle, jsonl=path.lower().endswith(".jsonl"))
+
+
+def _write(columns, handle, jsonl):
+    import csv
+    import json
+
+    names = list(columns)
+    records = [dict(zip(names, values)) for values in zip(*columns.values())]
+    if jsonl:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(handle, names, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)

@@ -1,0 +1,167 @@
+"""`keras-seq train` as 2 processes on 127.0.0.1, launched each engine's way.
+
+Each process is started with the variables of its engine's launcher
+(process_runs.py: `KERAS_DISTRIBUTION_*` for JAX, `TF_CONFIG` for
+TensorFlow, `torchrun`'s for PyTorch) and trains data-parallel with the
+other: the run must equal one process on the same global batches (under
+JAX, one process with 2 devices). Marked `multi_process` (`-m
+multi_process` runs them apart). Each engine's tests run in the pass of
+the suite under that backend, in processes of their own.
+"""
+
+import os
+import signal
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from tests.distribution import process_runs
+from tests.distribution.process_runs import TRAIN
+
+pytestmark = pytest.mark.multi_process
+BACKEND = keras.backend.backend()
+ONLY_JAX = pytest.mark.skipif(
+    BACKEND != "jax",
+    reason="--devices and --mesh across processes are JAX's (keras.distribution)",
+)
+TWO_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+FOUR_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+
+
+def _assert_finished(results):
+    for code, output in results:
+        assert code == 0, output[-3000:]
+
+
+def test_two_processes_train_the_model_of_one_process(tmp_path):
+    argv = [*TRAIN, "--epochs", "2", "--output", "out"]
+    # JAX's reference is one process with as many devices, data-parallel.
+    alone_argv, alone_env = (
+        ([*argv, "--devices", "2"], TWO_DEVICES) if BACKEND == "jax" else (argv, {})
+    )
+    cluster = tmp_path / "cluster"
+    started = process_runs.start(BACKEND, argv, cluster)
+    code, alone = process_runs.run_alone(
+        BACKEND, alone_argv, tmp_path / "alone", alone_env
+    )
+    results = process_runs.wait(started, cluster, timeout=600)
+    assert code == 0, alone[-3000:]
+    _assert_finished(results)
+    record, cluster_losses = process_runs.losses(cluster / "out")
+    reference, alone_losses = process_runs.losses(tmp_path / "alone" / "out")
+    np.testing.assert_allclose(cluster_losses, alone_losses, rtol=1e-3)
+    assert record["test"]["value"] == pytest.approx(reference["test"]["value"])
+    assert (record["processes"], record["devices"], record["mesh"]) == (2, 2, None)
+    # Only process 0 wrote: process 1 ran with the same --output, elsewhere.
+    assert sorted(path.name for path in (cluster / "out").iterdir()) == [
+        "history.json",
+        "model.keras",
+        "training_curves.png",
+    ]
+    assert not (cluster / "out" / "checkpoint").exists()
+    # Each process read half of every batch: together, what one process read.
+    seen = [process_runs.seen(output) for _, output in results]
+    assert seen[0] == seen[1] == process_runs.seen(alone) // 2 > 0
+
+
+def test_a_lone_process_waits_then_fails_in_one_line_and_writes_nothing(tmp_path):
+    started = process_runs.start(
+        BACKEND,
+        [*TRAIN, "--epochs", "1", "--output", "out"],
+        tmp_path,
+        ids=[0],
+        extra={"KERAS_SEQ_JOIN_TIMEOUT": "5"},
+    )
+    began = time.monotonic()
+    [(code, output)] = process_runs.wait(started, tmp_path, timeout=150)
+    assert code == 1, output[-3000:]
+    assert time.monotonic() - began < 120  # start-up, then the 5 s wait
+    errors = [line for line in output.splitlines() if "error" in line.lower()]
+    assert not (tmp_path / "out" / "model.keras").exists()
+    if BACKEND == "tensorflow":
+        # Its strategy waits holding Python's lock: the one-line alarm cannot
+        # run, and the backstop ends the process silently, 5 s later.
+        assert errors == [], output[-3000:]
+        return
+    assert len(errors) == 1, output[-3000:]
+    assert errors[0].startswith(
+        "keras-seq: error: process 0 of 2: the other processes did not join "
+    )
+    assert errors[0].endswith(
+        " within 5 s (KERAS_SEQ_JOIN_TIMEOUT); start every process with the same "
+        "command and address; nothing was trained or written"
+    )
+    assert not (tmp_path / "out" / "model.keras").exists()
+
+
+@ONLY_JAX
+@pytest.mark.slow
+def test_two_processes_of_two_devices_train_on_a_2x2_mesh(tmp_path):
+    argv = [*TRAIN, "--epochs", "1", "--mesh", "2x2", "--output", "out"]
+    cluster = tmp_path / "cluster"
+    started = process_runs.start("jax", argv, cluster, extra=TWO_DEVICES)
+    code, alone = process_runs.run_alone("jax", argv, tmp_path / "alone", FOUR_DEVICES)
+    results = process_runs.wait(started, cluster, timeout=600)
+    assert code == 0, alone[-3000:]
+    _assert_finished(results)
+    record, cluster_losses = process_runs.losses(cluster / "out")
+    _, alone_losses = process_runs.losses(tmp_path / "alone" / "out")
+    np.testing.assert_allclose(cluster_losses, alone_losses, rtol=1e-3)
+    assert (record["processes"], record["devices"], record["mesh"]) == (2, 4, [2, 2])
+
+
+def _wait_for_epochs(folder, epochs, deadline):
+    history = folder / "history.json"
+    while time.monotonic() < deadline:
+        if history.exists():
+            try:
+                _, logged = process_runs.losses(folder)
+            except (ValueError, KeyError):
+                logged = []
+            if len(logged) >= 2 * epochs:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"no epoch {epochs} in {folder} in time")
+
+
+@ONLY_JAX
+@pytest.mark.slow
+def test_a_killed_process_ends_the_other_and_resume_finishes_the_run(tmp_path):
+    argv = [*TRAIN, "--epochs", "3", "--output", str(tmp_path / "out")]
+    started = process_runs.start(
+        "jax", [*argv, "--batch-delay", "1"], tmp_path / "logs"
+    )
+    _wait_for_epochs(tmp_path / "out", 1, time.monotonic() + 400)
+    started[1].send_signal(signal.SIGKILL)
+    began = time.monotonic()
+    [(code, output), (killed, _)] = process_runs.wait(
+        started, tmp_path / "logs", timeout=200
+    )
+    assert killed == -signal.SIGKILL
+    assert code == 1, output[-3000:]
+    assert time.monotonic() - began < 120
+    errors = [line for line in output.splitlines() if "keras-seq: error" in line]
+    assert len(errors) == 1, output[-3000:]
+    assert "process 0 of 2: another process of the run stopped" in errors[0]
+    assert errors[0].endswith("relaunch every process with --resume")
+    assert not (tmp_path / "out" / "model.keras").exists()
+    # The same checkpoint, resumed by one process with two devices: the reference.
+    import shutil
+
+    shutil.copytree(tmp_path / "out", tmp_path / "copy")
+    reference = [*TRAIN, "--epochs", "3", "--output", str(tmp_path / "copy")]
+    started = process_runs.start("jax", [*argv, "--resume"], tmp_path / "logs2")
+    code, alone = process_runs.run_alone(
+        "jax", [*reference, "--resume", "--devices", "2"], tmp_path, TWO_DEVICES
+    )
+    results = process_runs.wait(started, tmp_path / "logs2", timeout=600)
+    assert code == 0, alone[-3000:]
+    _assert_finished(results)
+    assert "resuming" in results[0][1]
+    _, resumed = process_runs.losses(tmp_path / "out")
+    _, reference_losses = process_runs.losses(tmp_path / "copy")
+    assert len(resumed) == 6
+    np.testing.assert_allclose(resumed, reference_losses, rtol=1e-3)
+    assert not os.path.exists(tmp_path / "out" / "checkpoint")
