@@ -82,22 +82,14 @@ def _examples(dataset, split):
 
 
 _TEXT_LENGTH = 64
-# The preset whose words the default TextClassifier starts from.
+# The default TextClassifier starts from this preset's words: its tokenizer
+# (16,000 lower-cased whole words) and token embedding, pre-trained on
+# unlabelled text, then fine-tuned on the training reviews (see its card).
 WORD_VECTORS = "rotten_tomatoes"
 
 
 def shipped_word_vectors():
-    """The tokenizer and token embedding of the `WORD_VECTORS` preset.
-
-    Its vocabulary is 16,000 lower-cased whole words; its vectors were
-    pre-trained on unlabelled text (PPMI + SVD) and then fine-tuned on the
-    training reviews by the preset's recipe (its card says how). No
-    validation or test review is in either.
-
-    Returns:
-        `(tokenizer, vectors)`: a KerasHub `WordPieceTokenizer` and a
-        `(vocabulary_size, 128)` NumPy array.
-    """
+    """`(tokenizer, vectors)` of the `WORD_VECTORS` preset; vectors in NumPy."""
     import keras
 
     from keras_seq.applications import TextClassifier
@@ -108,12 +100,11 @@ def shipped_word_vectors():
 
 
 def _text_classifier(x, y, dataset, tiny):
-    """A new encoder over the shipped preset's words (`tiny`: a small BPE, at random)."""
     from keras_seq.applications import TextClassifier
     from keras_seq.preprocessing import TextClassifierPreprocessor
     from keras_seq.preprocessing import train_byte_pair_tokenizer
 
-    if tiny:
+    if tiny:  # smoke runs: a small vocabulary of the reviews, at random
         tokenizer, vectors = train_byte_pair_tokenizer(list(x), 500), None
     else:
         tokenizer, vectors = shipped_word_vectors()
@@ -129,8 +120,7 @@ def _text_classifier(x, y, dataset, tiny):
         dropout=0.4,
         preprocessor=TextClassifierPreprocessor(tokenizer, _TEXT_LENGTH),
     )
-    if vectors is not None:
-        # The word vectors only: positions and the encoder start at random.
+    if vectors is not None:  # the words only: positions and encoder at random
         model.get_layer("embedding").token_embedding.embeddings.assign(vectors)
     return model
 
@@ -333,7 +323,7 @@ SETUPS = {
             "text_classifier",
             "TextClassifier",
             ("rotten_tomatoes",),
-            "a transformer encoder: is a review fresh or rotten?",
+            "a transformer over the shipped word vectors: is a review fresh or rotten?",
             epochs=5,
             batch_size=64,
             examples=_examples,

@@ -8,7 +8,6 @@ several machines (docs/many_machines.md).
 """
 
 from keras_seq.distribution.cluster import initialize
-
 from keras_seq.distribution.layout_map import MEGATRON_RULES
 from keras_seq.distribution.layout_map import layout_map
 from keras_seq.distribution.layout_map import resolve_builder
