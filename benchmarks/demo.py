@@ -3,9 +3,9 @@
 Runs the two commands of `make demo` (the default application,
 TextClassifier on the Rotten Tomatoes reviews) in subprocesses under the
 current `KERAS_BACKEND`, into a temporary folder, and reports the wall
-time of each and of both (imports, data loading, tokenizer training and
-saving included: what a new user waits for). One run by default: it
-trains a model. `--quick` trains the hidden tiny setup on 64 examples for
+time of each and of both (imports, data loading, loading the shipped
+word vectors and saving included: what a new user waits for). One run by
+default: it trains a model. `--quick` trains the hidden tiny setup on 64 examples for
 one epoch instead, which checks the script and measures nothing.
 
     KERAS_BACKEND=jax python benchmarks/demo.py [--quick]

@@ -106,9 +106,11 @@ def _text_classifier(x, y, dataset, tiny):
 
     if tiny:  # smoke runs: a small vocabulary of the reviews, at random
         tokenizer, vectors = train_byte_pair_tokenizer(list(x), 500), None
-    else:
+    elif dataset == "rotten_tomatoes":  # the reviews those vectors were made for
         tokenizer, vectors = shipped_word_vectors()
-    hidden = 16 if tiny else vectors.shape[1]
+    else:  # a user's texts: a vocabulary of their own training part
+        tokenizer, vectors = train_byte_pair_tokenizer(list(x), 8_000), None
+    hidden = 16 if tiny else 64 if vectors is None else vectors.shape[1]
     model = TextClassifier(
         vocabulary_size=tokenizer.vocabulary_size(),
         max_length=_TEXT_LENGTH,
