@@ -210,7 +210,8 @@ def losses(request):
         {
             item.callspec.params["name"]
             for item in request.session.items
-            if item.module is request.module and hasattr(item, "callspec")
+            if getattr(item, "module", None) is request.module
+            and hasattr(item, "callspec")
         }
     )
     environment = {
