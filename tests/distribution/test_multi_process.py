@@ -126,7 +126,11 @@ def _wait_for_epochs(folder, epochs, deadline):
     raise AssertionError(f"no epoch {epochs} in {folder} in time")
 
 
-@ONLY_JAX
+@pytest.mark.skipif(
+    BACKEND != "jax",
+    reason="kill and --resume is checked under JAX only so far: the same test "
+    "under TF_CONFIG and torchrun is still to write (issue 38, left open)",
+)
 @pytest.mark.slow
 def test_a_killed_process_ends_the_other_and_resume_finishes_the_run(tmp_path):
     argv = [*TRAIN, "--epochs", "3", "--output", str(tmp_path / "out")]
