@@ -17,6 +17,7 @@ import pytest
 
 from keras_seq import datasets
 from tests import guides
+from tests.tiers import spread_over_backends
 
 
 def _blocks():
@@ -39,7 +40,12 @@ def _trains_on_a_data_set(block):
     return "fit(" in block and any(name in block for name in TRAINING_SETS)
 
 
-CASES = [pytest.param(block, False, id=name) for name, block in BLOCKS] + [
+# The examples are the same code on every backend: each one runs in the
+# default run of one backend in turn, and in the slow run of all three.
+CASES = [
+    pytest.param(block, False, id=name, marks=param.marks)
+    for (name, block), param in zip(BLOCKS, spread_over_backends(range(len(BLOCKS))))
+] + [
     pytest.param(block, True, id=f"{name}_whole", marks=pytest.mark.slow)
     for name, block in BLOCKS
     if _trains_on_a_data_set(block)

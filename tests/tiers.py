@@ -45,6 +45,18 @@ def other_backends():
     return default_and_slow(others, default={following})
 
 
+def default_only_under(backend):
+    """A decorator: the test runs by default under `backend`, slow elsewhere.
+
+    For a test whose cost is high and whose subject does not change with
+    the backend (or changed only with `backend`): one backend's default
+    run keeps it, the slow run checks it on every backend.
+    """
+    if keras.backend.backend() == backend:
+        return lambda test: test
+    return pytest.mark.slow
+
+
 def spread_over_backends(values):
     """`values` as parameters, each one in the default run of one backend.
 

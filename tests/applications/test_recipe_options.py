@@ -8,8 +8,10 @@ import numpy as np
 from keras_seq.applications import ViViT
 from keras_seq.datasets import moving_digits
 from tests.applications.preset_recipes import recipe
+from tests.tiers import default_only_under
 
 
+@default_only_under("torch")  # a minute of ViViT compilation elsewhere
 def test_moving_digits_recipe_goes_on_from_its_preset():
     module = recipe("moving_digits_vivit")
     clips, labels = moving_digits.load_data("train")

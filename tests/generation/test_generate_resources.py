@@ -15,6 +15,7 @@ import keras
 import pytest
 
 from tests.tiers import default_and_slow
+from tests.tiers import default_only_under
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -43,6 +44,7 @@ def _result(probe):
     return json.loads(stdout.strip().splitlines()[-1])
 
 
+@default_only_under("torch")  # the backend whose eager steps grew it
 def test_peak_memory_does_not_grow_with_the_length():
     # Eager PyTorch recording the graph of every step kept each step's
     # key/value cache alive: 1.4 GB of peak for 128 tokens, 3.7 GB for
