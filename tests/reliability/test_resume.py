@@ -24,6 +24,7 @@ import pytest
 from keras_seq import applications
 from tests.reliability import resume_probe
 from tests.tiers import default_and_slow
+from tests.tiers import default_only_under
 
 ROOT = pathlib.Path(__file__).parents[2]
 SMALL = {"num_layers": 1, "hidden_dim": 8, "dropout": 0.0}
@@ -177,6 +178,7 @@ def _final_weights(folder):
         return [weights[key] for key in sorted(weights.files, key=lambda k: int(k[4:]))]
 
 
+@default_only_under("jax")  # its cheapest backend (two minutes on PyTorch)
 def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(tmp_path):
     killed = tmp_path / "killed"
     killed.mkdir()
