@@ -30,6 +30,10 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tests.data import writers  # noqa: E402
+
 BATCH_SIZE = 64
 BATCHES = 30
 
@@ -97,21 +101,8 @@ def _speed(app, path):
     }
 
 
-def _large_table(path, gigabytes):
-    block = "".join(
-        f"{'a fine' if i % 2 else 'a dull'} film of row {i} and some more words "
-        f"to make the row longer,{'pos' if i % 2 else 'neg'}\n"
-        for i in range(20_000)
-    )
-    with open(path, "w") as handle:
-        handle.write("text,label\n")
-        while handle.tell() < gigabytes * 2**30:
-            handle.write(block)
-    return path
-
-
 def _memory(folder, gigabytes):
-    path = _large_table(os.path.join(folder, "large.csv"), gigabytes)
+    path = writers.large_table(os.path.join(folder, "large.csv"), gigabytes * 1024)
     command = [
         sys.executable,
         "-m",

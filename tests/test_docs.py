@@ -20,6 +20,8 @@ import sys
 
 import pytest
 
+from tests.tiers import default_only_under
+
 REPO = pathlib.Path(__file__).parents[1]
 DOCS = REPO / "docs"
 CONFIG = REPO / "mkdocs.yml"
@@ -30,6 +32,7 @@ API_MODULES = (
     "applications",
     "preprocessing",
     "datasets",
+    "data",
     "callbacks",
     "generation",
     "presets",
@@ -50,6 +53,7 @@ def nav_pages():
 
 
 @needs_mkdocs
+@default_only_under("tensorflow")  # reads no backend: once is enough
 def test_the_site_builds_strictly(tmp_path):
     site = tmp_path / "site"
     done = subprocess.run(

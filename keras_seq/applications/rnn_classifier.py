@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.applications.from_data import FromData
 from keras_seq.applications.model_parts import CELLS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import sequence_inputs
@@ -13,7 +14,7 @@ from keras_seq.utils.validation import check_rate
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class RNNClassifier(ClassifierTask):
+class RNNClassifier(FromData, ClassifierTask):
     """A stack of Keras recurrent layers that classifies (or regresses) sequences.
 
     Inputs are either token ids `(batch, time)` (give `vocabulary_size`; id

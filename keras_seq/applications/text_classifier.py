@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.applications.from_data import FromData
 from keras_seq.applications.model_parts import POOLINGS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
@@ -17,7 +18,7 @@ from keras_seq.utils.validation import check_vocabulary_size
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class TextClassifier(ClassifierTask):
+class TextClassifier(FromData, ClassifierTask):
     """A transformer encoder that classifies sequences of token ids.
 
     Token ids `(batch, time)` (0 = padding, `time <= max_length`) are

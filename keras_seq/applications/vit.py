@@ -1,5 +1,6 @@
 import keras
 
+from keras_seq.applications.from_data import FromData
 from keras_seq.applications.model_parts import POOLINGS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
@@ -15,7 +16,7 @@ from keras_seq.utils.validation import check_transformer_sizes
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class ViT(ClassifierTask):
+class ViT(FromData, ClassifierTask):
     """The Vision Transformer (Dosovitskiy et al., 2021): images as patch sequences.
 
     Images `(batch, height, width, channels)` are cut into `patch_size`

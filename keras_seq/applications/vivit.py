@@ -2,6 +2,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_seq.applications.from_data import FromData
 from keras_seq.applications.model_parts import POOLINGS
 from keras_seq.applications.model_parts import head
 from keras_seq.applications.model_parts import pool
@@ -32,7 +33,7 @@ TUBELET_INITS = ("central_frame", "filter_inflation")
 
 
 @keras.saving.register_keras_serializable(package="keras_seq")
-class ViViT(ClassifierTask):
+class ViViT(FromData, ClassifierTask):
     """The Video Vision Transformer (Arnab et al., 2021): videos as tubelet sequences.
 
     Videos `(batch, frames, height, width, channels)` are cut into

@@ -28,9 +28,22 @@ import keras
 # How long a process waits for its peers to join (seconds), unless
 # KERAS_SEQ_JOIN_TIMEOUT says otherwise.
 JOIN_TIMEOUT = 300
-# Seconds past it after which a process that could not say so in one line
-# ends anyway.
-_BACKSTOP = 5
+# Seconds past it after which a process ends even if its engine holds
+# Python's lock (the watchdog has printed the line by then).
+_BACKSTOP = 2
+# The watchdog: a process of its own, so that it speaks even while the
+# engine waits holding Python's lock (TensorFlow's strategy does). It
+# prints its line and exits 3 unless its input closes (the cluster was
+# joined, or this process ended) within the timeout.
+_WATCHDOG = """
+import select, sys
+if not select.select([sys.stdin], [], [], float(sys.argv[1]))[0]:
+    print(sys.argv[2], file=sys.stderr, flush=True)
+    sys.exit(3)
+"""
+_FIRED = 3
+# How every error line of a cluster's process begins.
+_LINE = "keras-seq: error: "
 
 
 class PeerLost(RuntimeError):
@@ -174,32 +187,66 @@ def join(timeout=None):
     if cluster.processes == 1 or _joined.processes > 1:
         return _joined if _joined.processes > 1 else cluster
     timeout = timeout or join_timeout()
-    alarm = threading.Timer(timeout, _never_came, (cluster, timeout))
-    alarm.daemon = True
-    alarm.start()
-    # A backstop where the engine waits holding Python's lock (TensorFlow's
-    # strategy), so that the alarm cannot run: exit status 1 a little later,
-    # silently (faulthandler's traceback goes to the null device).
-    backstop = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
-    faulthandler.dump_traceback_later(timeout + _BACKSTOP, exit=True, file=backstop)
+    watchdog = _Watchdog(
+        f"{cluster.describe()}: the other processes did not join {cluster.address} "
+        f"within {timeout} s (KERAS_SEQ_JOIN_TIMEOUT); start every process with "
+        "the same command and address; nothing was trained or written",
+        timeout,
+    )
     try:
         _engine(backend).join(cluster, timeout)
     finally:
-        alarm.cancel()
-        faulthandler.cancel_dump_traceback_later()
+        watchdog.stop()
     _joined = cluster
     return cluster
 
 
-def _never_came(cluster, timeout):
-    _exit_in_one_line(
-        f"{cluster.describe()}: the other processes did not join {cluster.address} "
-        f"within {timeout} s (KERAS_SEQ_JOIN_TIMEOUT); start every process with "
-        "the same command and address; nothing was trained or written"
-    )
+class _Watchdog:
+    """Ends this process with exit status 1 and `message` after `timeout` s.
+
+    The line comes from a process of its own (`_WATCHDOG`); this process
+    then ends from a thread, or, where the engine holds Python's lock,
+    from `faulthandler`'s C thread `_BACKSTOP` seconds later, silently.
+    """
+
+    def __init__(self, message, timeout):
+        import subprocess
+        import sys
+
+        self._child = subprocess.Popen(
+            [sys.executable, "-S", "-c", _WATCHDOG, str(timeout), _LINE + message],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+        )
+        self._alarm = threading.Timer(timeout, self._fired)
+        self._alarm.daemon = True
+        self._alarm.start()
+        self._backstop = open(os.devnull, "w")  # noqa: SIM115 (kept till the end)
+        faulthandler.dump_traceback_later(
+            timeout + _BACKSTOP, exit=True, file=self._backstop
+        )
+
+    def _fired(self):
+        import subprocess
+
+        try:
+            if self._child.wait(_BACKSTOP) == _FIRED:
+                os._exit(1)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def stop(self):
+        """Ends the watchdog once joined, or this process if it has fired."""
+        self._alarm.cancel()
+        self._child.stdin.close()
+        fired = self._child.wait() == _FIRED
+        faulthandler.cancel_dump_traceback_later()
+        self._backstop.close()
+        if fired:
+            os._exit(1)
 
 
-def _exit_in_one_line(message):
+def exit_in_one_line(message):
     """Prints `message` and ends the process now, past the engine's own shutdown.
 
     A cluster whose peer is gone cannot be left cleanly: the engine's
@@ -207,7 +254,7 @@ def _exit_in_one_line(message):
     """
     import sys
 
-    print(f"keras-seq: error: {message}", file=sys.stderr, flush=True)
+    print(_LINE + message, file=sys.stderr, flush=True)
     sys.stdout.flush()
     os._exit(1)
 
@@ -267,7 +314,7 @@ def check_peers_alive(error):
     if cluster.processes == 1:
         return
     if _engine(cluster.engine).lost_peer(error):
-        _exit_in_one_line(
+        exit_in_one_line(
             f"{cluster.describe()}: another process of the run stopped "
             f"({str(error).splitlines()[0][:160]}); its last completed epoch is "
             "saved: relaunch every process with --resume"

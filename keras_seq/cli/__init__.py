@@ -177,8 +177,9 @@ def build_parser():
         "--data",
         metavar="NAME_OR_PATH",
         help="a bundled data set (default: APP's), or your own: a table (.csv, "
-        ".tsv, .jsonl, .parquet, .gz of them; one example a row) or a folder of "
-        "one subfolder per class (see docs/own-data.md)",
+        ".tsv, .jsonl, .parquet, .gz of them; one example a row), a folder of "
+        "one subfolder per class, or a .txt corpus (causal_lm) (see "
+        "docs/own-data.md)",
     )
     _file_options(train)
     train.add_argument(
@@ -223,6 +224,20 @@ def build_parser():
         help="with --from-preset: train LoRA adapters of rank R on the attention's "
         "query and value projections, every other weight frozen; model.keras "
         "holds them merged (see docs/fine-tune-and-shrink.md)",
+    )
+    train.add_argument(
+        "--gradient-accumulation-steps",
+        type=_positive_int,
+        metavar="N",
+        help="average the gradients of N batches before each update: batches of "
+        "--batch-size train as batches N times larger would (default: 1)",
+    )
+    train.add_argument(
+        "--remat",
+        action="store_true",
+        help="recompute each transformer layer's activations in the backward "
+        "pass instead of keeping them: less memory, more time (no dropout; "
+        "a --from-preset model is loaded with dropout 0)",
     )
     train.add_argument(
         "--seed",

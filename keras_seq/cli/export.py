@@ -5,7 +5,8 @@ cannot export is refused in one line naming where it can be (see
 `keras_seq.backend.export_rules` and docs/export.md). A text classifier with
 its preprocessor exports with its tokenizer, so the SavedModel takes raw
 strings (`serve_text`). `--quantize int8` exports the int8 model
-(`keras_seq.serving.export_model`).
+(`keras_seq.serving.export_model`) as a SavedModel or a LiteRT file; ONNX
+is refused in one line (onnxruntime cannot run Keras' int8 layers).
 """
 
 import os
@@ -36,6 +37,10 @@ def run(args):
         raise UsageError(
             f"OUTPUT {args.output!r} must be a {suffix} file for --format {args.format}"
         )
+    if args.quantize and args.format == "onnx":
+        from keras_seq.serving.export import ONNX_INT8_REFUSAL
+
+        raise UsageError(ONNX_INT8_REFUSAL)
     loaded = models.load(args.model)
     import keras
 

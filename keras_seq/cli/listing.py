@@ -74,8 +74,9 @@ def run(args):
     print("\n".join("  " + line for line in table(headers, rows)))
     print(
         "  your own data: keras-seq train APP --data PATH, a table (.csv .tsv "
-        ".jsonl .parquet, .gz) or class folders, for "
-        f"{', '.join(own_data.FORMS)} (docs/own-data.md)"
+        ".jsonl .parquet, .gz), class folders or a .txt corpus, for "
+        f"{', '.join(own_data.FORMS)} (docs/own-data.md; in Python: "
+        "keras_seq.data.load, then Builder.from_data)"
     )
 
     print("\nData sets (bundled, offline):")

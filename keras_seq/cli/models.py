@@ -113,6 +113,9 @@ def load(reference):
         loaded = Loaded(model, path, record.get("dataset"), record.get("labels"))
         if record.get("builder") not in (None, loaded.builder):
             loaded.dataset, loaded.labels = None, None
+        # Class names saved in the model itself (`ClassifierTask.labels`).
+        saved = getattr(model, "labels", None)
+        loaded.labels = loaded.labels or (list(saved) if saved else None)
         return loaded
     try:
         metadata = preset_format.read_metadata(source)

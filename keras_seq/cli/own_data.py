@@ -1,7 +1,9 @@
 """`--data PATH`: the command on a user's own table, class folder or corpus.
 
 `keras-seq train APP --data PATH` reads PATH with `keras_seq.data.load`
-(the input and target kinds APP takes), `evaluate` and `predict` read a
+(the input and target kinds APP takes; `causal_lm` a corpus, cut into
+chunks; `sequence_tagger` a series table, `keras_seq.data.load_series`),
+`evaluate` and `predict` read a
 file whole with `keras_seq.data.read` against the model's own label list.
 A file at fault is a `UsageError` (one line naming the file, row or
 column, exit status 2) before anything is written. A bundled data set's
@@ -26,6 +28,9 @@ FORMS = {
     "vivit": ("video", "labels"),
     "seq2seq_transformer": ("text", "text"),
     "seq2seq_rnn": ("text", "text"),
+    "image_captioner": ("image", "text"),
+    "causal_lm": ("text", None),  # a corpus, or a table's texts
+    "sequence_tagger": ("series", "numbers"),  # a series table: its next steps
 }
 # The training options that only a user's file takes.
 _FILE_OPTIONS = (
@@ -74,7 +79,40 @@ def _cut(part, limit):
         return part
     if not isinstance(part, Split):
         return part.limited(limit)
+    if isinstance(part.x, str):  # a corpus: `limit` chunks of it
+        return Split(part.x[: limit * corpus_chunk()], None)
     return Split(part.x[:limit], None if part.y is None else part.y[:limit])
+
+
+def corpus_chunk():
+    """The characters of a language model's training example (`causal_lm`'s)."""
+    from keras_seq.cli.setups import _CHUNK
+
+    return _CHUNK
+
+
+def _one_text(data):
+    """A table's texts without targets (for `causal_lm`) as one corpus text."""
+    import dataclasses
+
+    from keras_seq.data import Split
+
+    if data.streamed or isinstance(data.train.x, str):
+        return data
+    parts = {
+        name: Split("\n".join(getattr(data, name).x), None)
+        for name in ("train", "validation", "test")
+    }
+    return dataclasses.replace(data, **parts)
+
+
+def _chunks(part):
+    """A corpus part cut into `corpus_chunk()` characters: what `fit` reads."""
+    from keras_seq.data import Split
+
+    size = corpus_chunk()
+    text = part.x
+    return Split([text[i : i + size] for i in range(0, len(text), size)], None)
 
 
 def read_training(setup, args):
@@ -95,6 +133,9 @@ def read_training(setup, args):
 
     inputs, targets = FORMS[setup.name]
     options = {"validation_split": args.validation_split, "test_split": args.test_split}
+    options = {key: value for key, value in options.items() if value is not None}
+    if setup.name == "sequence_tagger":
+        return _series_table(args, options)
     data = _loaded(
         user_data.load,
         args.data,
@@ -105,19 +146,32 @@ def read_training(setup, args):
         test_data=args.test_data,
         seed=args.seed,
         stream=getattr(args, "stream", None),
-        **{key: value for key, value in options.items() if value is not None},
+        **options,
     )
+    if targets is None:
+        data = _one_text(data)
     if data.inputs != inputs:
         raise UsageError(
             f"{args.data}: holds {data.inputs} inputs; {setup.name} reads {inputs} "
             f"(the applications: {', '.join(FORMS)})"
         )
+    if data.streamed and targets is None:
+        raise UsageError(
+            f"{args.data} is streamed (larger than memory should hold): "
+            f"{setup.name} reads a corpus whole; give a .txt file or a smaller table"
+        )
+    from keras_seq.backend import processes
+
     if data.streamed and (
-        getattr(args, "devices", None) or getattr(args, "mesh", None)
+        getattr(args, "devices", None)
+        or getattr(args, "mesh", None)
+        or processes.current().processes > 1
     ):
+        # Each process would read the whole table: no share of it is its own yet.
         raise UsageError(
             f"{args.data} is streamed (larger than memory should hold): train it "
-            "on one device (leave out --devices and --mesh)"
+            "in one process on one device (leave out --devices and --mesh, and "
+            "launch one process)"
         )
     for name, part in zip(
         ("training", "validation", "test"), (data.train, data.validation, data.test)
@@ -134,13 +188,48 @@ def read_training(setup, args):
     return dataclasses.replace(data, **parts)
 
 
+def _series_table(args, options):
+    """A series table's windows (`keras_seq.data.load_series`) to forecast."""
+    from keras_seq import data as user_data
+
+    for option in ("validation_data", "test_data"):
+        if getattr(args, option) is not None:
+            name = "--" + option.replace("_", "-")
+            raise UsageError(
+                f"{name}: sequence_tagger reads one series table, split in time "
+                "order (--validation-split, --test-split)"
+            )
+    columns = args.input_column.split(",") if args.input_column else None
+    data = _loaded(
+        user_data.load_series, args.data, columns, args.target_column, **options
+    )
+    for name in ("validation", "test"):
+        if not len(getattr(data, name).x):
+            raise UsageError(
+                f"{args.data}: too few steps for a {name} part; add rows or raise "
+                f"--{name}-split"
+            )
+    if args.limit is not None:
+        import dataclasses
+
+        parts = ("train", "validation", "test")
+        data = dataclasses.replace(
+            data, **{name: _cut(getattr(data, name), args.limit) for name in parts}
+        )
+    return data
+
+
 def in_memory(data):
     """The training and validation `Split`s; of a streamed table, their first rows.
+
+    A corpus's parts are cut into chunks of `corpus_chunk()` characters.
 
     A streamed table's training sample (`SAMPLE_ROWS`) is what the model
     and its vocabulary are built from; its validation sample what every
     epoch is validated on.
     """
+    if isinstance(data.train.x, str):  # a corpus: chunks of it
+        return _chunks(data.train), _chunks(data.validation)
     if not data.streamed:
         return data.train, data.validation
     from keras_seq.data.streaming import SAMPLE_ROWS
@@ -292,6 +381,7 @@ def _write(columns, handle, jsonl):
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    writer = csv.DictWriter(handle, names, lineterminator="\n")
+    # Lines end "\r\n" (RFC 4180): a cell holding "\r" or "\n" is then quoted.
+    writer = csv.DictWriter(handle, names, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(records)

@@ -192,19 +192,25 @@ def _sequence_tagger(x, y, dataset, tiny):
     from keras_seq.applications import SequenceTagger
     from keras_seq.preprocessing import SeriesPreprocessor
 
-    data = _dataset(dataset)
-    years, numbers = data.load_series()
+    if isinstance(dataset, str):
+        data = _dataset(dataset)
+        years, numbers = data.load_series()
+        window, channels = data.WINDOW, 1
+        training_years = years < data.target_years("validation")[0]
+        steps = np.asarray(numbers[training_years], "float32")
+    else:  # a user's series table: the training steps, the target channel first
+        window, channels = x.shape[1:]
+        steps = np.concatenate([x[0], x[1:, -1]])
     preprocessor = SeriesPreprocessor(
-        channels=1, sequence_length=data.WINDOW, per_step_targets=True
+        channels=channels, sequence_length=window, per_step_targets=True
     )
-    training_years = years < data.target_years("validation")[0]
-    preprocessor.adapt([np.asarray(numbers[training_years], "float32")])
+    preprocessor.adapt([steps])
     return SequenceTagger(
         classes=1,
         classifier_activation=None,
         backbone="lstm",
         bidirectional=False,
-        input_shape=(data.WINDOW, 1),
+        input_shape=(window, channels),
         num_layers=1 if tiny else 2,
         hidden_dim=8 if tiny else 32,
         dropout=0.0 if tiny else 0.1,
@@ -217,7 +223,7 @@ def _standardized(model, y):
     return (y - mean) / std
 
 
-def _in_sunspot_numbers(model):
+def _in_sunspot_numbers(model):  # or a user's series' target (its first channel)
     model.rescale_outputs(model.preprocessor.std[0], model.preprocessor.mean[0])
 
 
@@ -299,15 +305,18 @@ def _captioner(x, y, dataset, tiny):
     from keras_seq.preprocessing import ImagePreprocessor
     from keras_seq.preprocessing import character_tokenizer
 
-    data = _dataset(dataset)
     shape = tuple(x.shape[1:])
-    length = 1 + max(len(data.words(number)) for number in range(1000))
+    if isinstance(dataset, str):
+        data = _dataset(dataset)
+        length = 1 + max(len(data.words(number)) for number in range(1000))
+    else:  # a user's captions: the longest training caption, and the end id
+        length = 1 + max(len(caption) for caption in y)
     preprocessor = ImageCaptionerPreprocessor(
         ImagePreprocessor(shape), character_tokenizer(list(y)), length
     )
     return ImageCaptioner(
         input_shape=shape,
-        patch_size=7,
+        patch_size=7 if isinstance(dataset, str) else (shape[0] // 4, shape[1] // 4),
         vocabulary_size=preprocessor.vocabulary_size,
         max_length=length,
         num_layers=1 if tiny else 2,

@@ -207,7 +207,9 @@ def run(args):
                 from keras_seq import applications
 
                 builder = getattr(applications, setup.builder)
-                model = builder.from_preset(args.from_preset)
+                # Recomputed layers must draw no dropout masks (models/memory.py).
+                options = {"dropout": 0.0} if args.remat else {}
+                model = builder.from_preset(args.from_preset, **options)
         # The model as built, preprocessor included: what a resumed run reloads.
         with atomic_path(initial_model) as temporary:
             model.save(temporary)
@@ -219,11 +221,19 @@ def run(args):
             model.enable_lora(args.lora_rank)
         except ValueError as error:
             raise UsageError(f"--lora-rank: {error}") from None
-    model.compile()
+    try:
+        model.compile(
+            gradient_accumulation_steps=args.gradient_accumulation_steps,
+            remat=args.remat,
+        )
+    except ValueError as error:
+        raise UsageError(f"--remat: {error}") from None
     if setup.targets is not None:
         y_train, y_val = setup.targets(model, y_train), setup.targets(model, y_val)
 
     labels = list(setup.labels(data or dataset)) if setup.labels else None
+    if labels:  # in the .keras file too: a loaded model names its classes
+        model.labels = labels
     record = {
         "application": setup.name,
         "builder": setup.builder,
@@ -237,6 +247,8 @@ def run(args):
             "seed": args.seed,
             "from_preset": args.from_preset,
             "lora_rank": args.lora_rank,
+            "gradient_accumulation_steps": args.gradient_accumulation_steps,
+            "remat": args.remat,
             "limit": args.limit,
             "tiny": args.tiny,
             "devices": getattr(args, "devices", None),

@@ -21,6 +21,8 @@ from keras_seq.data.errors import DataError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SERIES_SUFFIXES = (".npy", ".csv")
 CLIP_SUFFIXES = (".npy",)
+# Video files: no video reader is among the dependencies; clips are `.npy`.
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".gif")
 
 
 def _check(path, suffixes, what):
@@ -127,8 +129,17 @@ def read_series(path):
 
 
 def kind_of(path):
-    """`"image"`, `"series"` (`.npy`, `.csv`) or None (not a file name) by suffix."""
+    """`"image"`, `"series"` (`.npy`, `.csv`) or None (not a file name) by suffix.
+
+    Raises:
+        DataError: a video file (`VIDEO_SUFFIXES`): clips are read as `.npy`.
+    """
     name = str(path).lower()
+    if name.endswith(VIDEO_SUFFIXES):
+        raise DataError(
+            f"{path}: a video file; keras-seq reads no video files: save each clip "
+            "as a .npy array (frames, height, width[, channels])"
+        )
     if name.endswith(IMAGE_SUFFIXES):
         return "image"
     if name.endswith(SERIES_SUFFIXES):

@@ -25,6 +25,7 @@ def visible(folder):
 def folder_files(path):
     """`(file paths, class names)` of a class folder, files of known suffixes."""
     known = (".txt",) + files.IMAGE_SUFFIXES + files.SERIES_SUFFIXES
+    known += files.VIDEO_SUFFIXES  # refused by name when read
     classes = [
         name for name in visible(path) if os.path.isdir(os.path.join(path, name))
     ]

@@ -39,10 +39,10 @@ def guess_kind(cells, base="."):
     A `.npy` file of 3 or more dimensions is a clip, of fewer a series.
     """
     first = next((cell for cell in cells if cell not in (None, "")), None)
-    kind = files.kind_of(first) if isinstance(first, str) else None
+    path = os.path.join(base, str(first))
+    kind = files.kind_of(path) if isinstance(first, str) else None
     if kind is None:
         return "text"
-    path = os.path.join(base, first)
     if kind == "series" and str(first).lower().endswith(".npy"):
         if os.path.isfile(path):
             array = np.load(path, mmap_mode="r", allow_pickle=False)

@@ -86,6 +86,16 @@ class Data:
         """Whether the parts are `TableStream`s (read as they come), not in memory."""
         return isinstance(self.train, streaming.TableStream)
 
+    def training_sample(self):
+        """The training part in memory (`Split`): a streamed table's first rows.
+
+        What a model's preprocessor is fitted on: the whole training part,
+        or of a streamed table its first `streaming.SAMPLE_ROWS` rows.
+        """
+        if self.streamed:
+            return self.train.take(streaming.SAMPLE_ROWS)
+        return self.train
+
     def label_names(self, ids):
         """The class names of class ids (a list of str)."""
         return [self.labels[int(i)] for i in np.asarray(ids).reshape(-1)]

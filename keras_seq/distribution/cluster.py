@@ -3,6 +3,8 @@
 See the guide docs/many_machines.md and `keras_seq.backend.processes`.
 """
 
+import keras
+
 from keras_seq.backend import processes
 
 
@@ -14,11 +16,14 @@ def initialize(timeout=None):
     under TensorFlow `TF_CONFIG`, under PyTorch `torchrun`'s. Afterwards a
     `Task` trains as one over every process: each reads its share of
     every batch given to `fit` as raw examples, and the gradients are
-    averaged over all of them. Under JAX, set a distribution over every
-    process's devices (`keras.distribution.DataParallel()`); under
-    TensorFlow, the model is built in the multi-worker strategy made
-    here; under PyTorch, keras-seq's train step averages the gradients.
-    Without those variables it does nothing. `keras-seq train` calls it.
+    averaged over all of them. Under JAX, the distribution set here is
+    data-parallel over every process's devices
+    (`keras.distribution.DataParallel(auto_shard_dataset=False)`: the
+    processes read their shares already; set another one, a
+    `ModelParallel`, the same way); under TensorFlow, the model is built
+    in the multi-worker strategy made here; under PyTorch, keras-seq's
+    train step averages the gradients. Without those variables it does
+    nothing. `keras-seq train` joins the same way.
 
     Args:
         timeout: seconds to wait for the other processes (default: the
@@ -38,6 +43,11 @@ def initialize(timeout=None):
     1
     """
     try:
-        return processes.join(timeout)
+        cluster = processes.join(timeout)
     except processes.PeerLost as error:
         raise ValueError(str(error)) from None
+    if cluster.processes > 1 and keras.backend.backend() == "jax":
+        keras.distribution.set_distribution(
+            keras.distribution.DataParallel(auto_shard_dataset=False)
+        )
+    return cluster

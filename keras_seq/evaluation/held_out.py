@@ -159,11 +159,26 @@ def _persistence(train, test):
     return [("persistence (next year = this year)", error)]
 
 
+def _next_step_error(model, windows, steps):
+    forecasts = model.predict(windows, batch_size=BATCH_SIZE, verbose=0)
+    error = metrics.mean_absolute_error(np.asarray(forecasts)[:, -1], steps)
+    return {"mean absolute error (one-step forecast)": error}
+
+
+def _last_step_persistence(train, test):
+    windows, steps = test  # the target is each window's first channel
+    error = metrics.mean_absolute_error(windows[:, -1, :1], steps)
+    return [("persistence (next step = this step)", error)]
+
+
 # Hamlet: bits per character, each piece read after its context.
 
 
 def _pieces(split):
-    text, _ = load_examples("hamlet", split)
+    return _text_pieces(load_examples("hamlet", split)[0])
+
+
+def _text_pieces(text):
     starts = range(0, len(text), PIECE)
     inputs = [text[max(0, start - CONTEXT) : start + PIECE] for start in starts]
     return inputs, [text[start : start + PIECE] for start in starts]
@@ -345,7 +360,9 @@ def for_data(data, builder):
     Classifiers are scored by accuracy (against the training part's
     majority class), translators by character accuracy (against copying
     the source), captioners by the exact caption rate (against the
-    commonest caption).
+    commonest caption), language models by bits per character (against
+    the training part's character frequencies), forecasters by the mean
+    absolute error of the next step (against persistence).
 
     Args:
         data: a `keras_seq.data.Data` (its `train` and `test` parts).
@@ -378,8 +395,26 @@ def for_data(data, builder):
         return HeldOutFigure(
             source, "exact caption rate", True, read, _captions, _commonest_caption
         )
+    if builder == "SequenceTagger":  # a series table's windows
+        return HeldOutFigure(
+            source,
+            "mean absolute error (one-step forecast)",
+            False,
+            lambda split: (parts[split].x, parts[split].y[:, -1]),
+            _next_step_error,
+            _last_step_persistence,
+        )
+    if builder == "CausalLM":  # a corpus: each part one text
+        return HeldOutFigure(
+            source,
+            "bits per character",
+            False,
+            lambda split: _text_pieces(parts[split].x),
+            _bits_per_character,
+            _character_frequencies,
+        )
     raise ValueError(
         f"`builder` must be one whose figure on a user's data is defined "
         f"({', '.join(CLASSIFIERS)}, Seq2SeqTransformer, Seq2SeqRNN, "
-        f"ImageCaptioner). Received: builder={builder!r}"
+        f"ImageCaptioner, CausalLM, SequenceTagger). Received: builder={builder!r}"
     )

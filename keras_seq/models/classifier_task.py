@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 
 from keras_seq.models import input_checks
 from keras_seq.models.task import Task
@@ -20,9 +21,57 @@ class ClassifierTask(Task):
     Keras losses and metrics weight masked steps by zero, so padding never
     counts. Recurrent models clip the gradient norm to 1.0: exploding
     gradients are their known failure.
+
+    Class names: `labels` (a constructor argument of every classifier, or
+    set later: `model.labels = ["neg", "pos"]`), one per class, in id
+    order, are saved in its config (so in `.keras` files), and
+    `predict_labels` gives them.
     """
 
     recurrent = False
+
+    def __init__(self, *args, labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = labels
+
+    @property
+    def labels(self):
+        """The class names, id order (a tuple of str), or None."""
+        labels = self.init_config.get("labels")
+        return None if labels is None else tuple(labels)
+
+    @labels.setter
+    def labels(self, labels):
+        if labels is None:
+            self.init_config.pop("labels", None)
+            return
+        labels = [str(label) for label in labels]
+        classes = self.init_config.get("classes")
+        if len(labels) != max(classes, 2) or len(set(labels)) != len(labels):
+            raise ValueError(
+                f"`labels` must be {max(classes, 2)} distinct class names (one a "
+                f"class). Received: labels={labels!r}"
+            )
+        self.init_config["labels"] = labels
+
+    def predict_labels(self, x, **kwargs):
+        """The likeliest class's name for each example of `x` (its id without `labels`).
+
+        Args:
+            x: as for `predict` (raw inputs, with a preprocessor).
+            **kwargs: `predict`'s other arguments (`batch_size`, `verbose`).
+
+        Returns:
+            A list (nested per step for a tagger) of class names, or ids.
+        """
+        scores = keras.ops.convert_to_numpy(self.predict(x, **kwargs))
+        if scores.shape[-1] == 1:  # one sigmoid unit: class 1 above 0.5
+            ids = (scores[..., 0] > 0.5).astype("int32")
+        else:
+            ids = scores.argmax(-1)
+        if self.labels is None:
+            return ids.tolist()
+        return np.asarray(self.labels, dtype=object)[ids].tolist()
 
     def default_optimizer(self):
         clipnorm = 1.0 if self.recurrent else None

@@ -5,6 +5,7 @@ import keras
 from keras_seq.backend import processes
 from keras_seq.backend import support
 from keras_seq.models import input_checks
+from keras_seq.models import memory
 from keras_seq.models.exportable import ExportableTask
 from keras_seq.models.lora import LoraTask
 from keras_seq.models.quantization import QuantizableTask
@@ -102,9 +103,42 @@ class Task(LoraTask, QuantizableTask, ExportableTask, keras.Model):
             config["preprocessor"] = keras.layers.deserialize(config["preprocessor"])
         return cls(**config)
 
-    def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
+    def compile(
+        self,
+        optimizer="auto",
+        loss="auto",
+        metrics="auto",
+        gradient_accumulation_steps=None,
+        remat=False,
+        **kwargs,
+    ):
+        """Keras' `compile`, its defaults the model's, and two memory savers.
+
+        Args:
+            optimizer, loss, metrics: as for `keras.Model.compile`; `"auto"`
+                (the default) takes `default_optimizer()`, `default_loss()`,
+                `default_metrics()`.
+            gradient_accumulation_steps: None or 1, or N >= 2: the optimizer
+                (not yet trained) averages the gradients of N batches before
+                each update (Keras' option of that name), so batches of b
+                train as batches of N * b would, in the memory of b.
+            remat: whether `fit` recomputes each transformer layer's
+                activations in the backward pass instead of keeping them
+                (`keras.remat`): less memory, a second forward pass. The
+                layers must have `dropout=0`.
+            **kwargs: Keras' other options of `compile`.
+
+        Raises:
+            ValueError: a bad `gradient_accumulation_steps` or `remat`, a
+                loss that expects the other kind of outputs, or `remat` on
+                a model with no transformer layer or with dropout.
+
+        See `keras_seq.models.memory`.
+        """
+        memory.set_remat(self, remat)
         if optimizer == "auto":
             optimizer = self.default_optimizer()
+        optimizer = memory.with_accumulation(optimizer, gradient_accumulation_steps)
         if isinstance(loss, str) and loss == "auto":
             loss = self.default_loss()
         else:

@@ -36,6 +36,7 @@ import keras
 import numpy as np
 
 from keras_seq.presets import format as preset_format
+from keras_seq.presets.quantized_dtype import with_float_policy
 from keras_seq.presets.weights_file import load_weights_file
 
 # Arguments a caller may change on a preset: they do not change what the
@@ -135,6 +136,8 @@ class OpenPreset:
             if key != "preprocessor"
         }
         for key, value in given.items():
+            if key == "dtype":  # A quantized preset stays quantized.
+                value = with_float_policy(arguments.get(key), value)
             if key in OVERRIDABLE_ARGUMENTS or key not in arguments:
                 arguments[key] = value
             elif _comparable(value) != _comparable(arguments[key]):

@@ -15,6 +15,14 @@ import os
 import shutil
 import tempfile
 
+# Measured with Keras 3.15: the int8 model's ONNX file fails in onnxruntime
+# (JAX: no int8 Einsum kernel; PyTorch: a Squeeze of the wrong axis).
+ONNX_INT8_REFUSAL = (
+    "onnx of an int8 model does not run in onnxruntime: export onnx without "
+    "--quantize and quantize the file with onnxruntime.quantization."
+    "quantize_dynamic, or export tf_saved_model or litert with --quantize int8"
+)
+
 
 @dataclasses.dataclass
 class Exported:
@@ -55,8 +63,9 @@ def export_model(model, path, format, quantize=None):
             `keras_seq.backend`).
         path: the SavedModel folder, or the `.onnx` or `.tflite` file.
         format: `"tf_saved_model"`, `"onnx"` or `"litert"`.
-        quantize: None, or `"int8"`: the SavedModel or ONNX file of the
-            model after `model.quantize("int8")` (the model is changed);
+        quantize: None, or `"int8"`: the SavedModel of the model after
+            `model.quantize("int8")` (the model is changed; ONNX is refused,
+            `ONNX_INT8_REFUSAL`);
             a LiteRT file quantized by the LiteRT converter's own int8
             (dynamic range: int8 weights, float activations), since the
             converter cannot convert Keras' int8 layers.
@@ -68,11 +77,15 @@ def export_model(model, path, format, quantize=None):
 
     Raises:
         Unsupported: where the backend cannot export this model to `format`
-            (one line, naming where it can).
+            (one line, naming where it can), and for ONNX with `quantize`.
     """
     # Imported here: `keras_seq.serving` is read by the command before Keras.
     from keras_seq.backend import support
 
+    if quantize and format == "onnx":
+        from keras_seq.backend.export_rules import Unsupported
+
+        raise Unsupported(ONNX_INT8_REFUSAL)
     support.check_export(model, format)
     if quantize not in (None, "int8"):
         raise ValueError(f"`quantize` must be None or 'int8'. Received: {quantize!r}")

@@ -6,6 +6,9 @@ vocabulary and token embedding of the shipped `rotten_tomatoes` preset,
 the rest at random. `--tiny` smoke runs keep their small vocabulary.
 """
 
+import importlib.util
+import pathlib
+
 import keras
 import numpy as np
 import pytest
@@ -13,6 +16,12 @@ import pytest
 from keras_seq.applications import TextClassifier
 from keras_seq.cli import setups
 
+SETTINGS = (
+    pathlib.Path(__file__).resolve().parents[2]
+    / "recipes"
+    / "rotten_tomatoes"
+    / "demo_settings.py"
+)
 REVIEWS = ["a gripping, funny and moving film", "dull, flat and far too long"]
 
 
@@ -70,3 +79,25 @@ def test_tiny_runs_keep_a_small_vocabulary_of_their_own(preset):
     model = _built(tiny=True)
     assert model.preprocessor.tokenizer.vocabulary_size() <= 500
     assert model.count_params() < preset.count_params() / 50
+
+
+def test_the_settings_script_changes_only_what_it_is_given():
+    # recipes/rotten_tomatoes/demo_settings.py: the variants docs/install.md
+    # compares the demo with, on validation.
+    spec = importlib.util.spec_from_file_location("demo_settings", SETTINGS)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    default = _built(tiny=False)
+    variant = script.demo_model({"pooling": "class_token", "dropout": 0.2})
+    changed = {
+        key
+        for key, value in variant.init_config.items()
+        if default.init_config[key] != value
+    }
+    assert changed == {"pooling", "dropout"}
+    assert variant.preprocessor.tokenizer.get_vocabulary() == (
+        default.preprocessor.tokenizer.get_vocabulary()
+    )
+    np.testing.assert_array_equal(
+        _weights(variant, "token_embedding"), _weights(default, "token_embedding")
+    )

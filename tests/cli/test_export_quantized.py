@@ -135,3 +135,20 @@ def test_export_quantize_int8_writes_a_saved_model_of_the_int8_model(tmp_path):
         np.testing.assert_allclose(
             served.serve(batch), model.predict(batch, verbose=0), atol=1e-4
         )
+
+
+def test_onnx_of_the_int8_model_is_refused_in_one_line(tmp_path, capsys):
+    model, _ = exportable.build("text_classifier")
+    with pytest.raises(Unsupported, match="quantize_dynamic"):
+        export_model(model, str(tmp_path / "m.onnx"), "onnx", quantize="int8")
+    assert model.quantization_mode is None  # refused before quantizing
+    model.save(tmp_path / "m.keras")
+    status = main(
+        ["export", str(tmp_path / "m.keras"), str(tmp_path / "m.onnx")]
+        + ["--format", "onnx", "--quantize", "int8"]
+    )
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "onnxruntime.quantization.quantize_dynamic" in lines[0]
+    assert not (tmp_path / "m.onnx").exists()

@@ -10,6 +10,7 @@ status 2, before the output folder exists.
 import csv
 import json
 import os
+import shutil
 
 import pytest
 
@@ -75,6 +76,12 @@ def test_a_jsonl_text_table_trains_evaluates_and_predicts():
     printed = keras_seq("predict", "run", "--data", "new.csv").stdout.splitlines()
     assert printed[0] == "sentence,id,prediction,probability"
     assert len(printed) == 4
+    # The label names are inside model.keras too: without history.json beside it.
+    shutil.copy("run/model.keras", "alone.keras")
+    keras_seq("predict", "alone.keras", "--data", "new.csv", "--output", "a.csv")
+    assert [row["prediction"] for row in _rows("a.csv")] == [
+        row["prediction"] for row in predicted
+    ]
 
     scored = keras_seq("evaluate", "run", "--data", "moods.jsonl").stdout
     assert "test accuracy: " in scored and "on 30 examples" in scored
@@ -174,7 +181,9 @@ def test_a_bad_image_and_an_unseen_test_label_are_refused():
 
 def test_list_and_help_say_how_to_train_on_own_data():
     listed = keras_seq("list").stdout
-    assert "--data PATH" in listed
+    assert "--data PATH" in listed and "or a .txt corpus" in listed
+    assert "keras_seq.data.load, then Builder.from_data" in listed
     helped = keras_seq("train", "--help").stdout
     assert "--input-column" in helped and "--validation-split" in helped
+    assert "a .txt corpus (causal_lm)" in " ".join(helped.split())
     assert "--output" in keras_seq("predict", "--help").stdout

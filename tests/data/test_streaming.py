@@ -129,16 +129,7 @@ print(data.streamed, len(data.train), before, peak_mb())
 
 @pytest.mark.slow
 def test_a_table_of_hundreds_of_mb_trains_in_bounded_memory(tmp_path):
-    path = tmp_path / "large.csv"
-    block = "".join(
-        f"{'a fine' if i % 2 else 'a dull'} film of row {i} and some more words "
-        f"to make the row longer,{'pos' if i % 2 else 'neg'}\n"
-        for i in range(20_000)
-    )
-    with open(path, "w") as handle:
-        handle.write("text,label\n")
-        while handle.tell() < 600 * 2**20:
-            handle.write(block)
+    path = writers.large_table(tmp_path / "large.csv", 600)
     size_mb = os.path.getsize(path) / 2**20
     result = subprocess.run(
         [

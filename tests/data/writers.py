@@ -1,4 +1,7 @@
-"""Small files of every form, written by the tests into their own folders."""
+"""Small files of every form, written by the tests into their own folders.
+
+And the one large table of the streaming test and `benchmarks/own_data.py`.
+"""
 
 import gzip
 import json
@@ -94,3 +97,17 @@ def class_folder(root, kind, per_class=6, classes=("a", "b"), size=(8, 8)):
                 else:
                     np.save(stem + ".npy", steps.astype("float32"))
     return root
+
+
+def large_table(path, megabytes):
+    """Writes a CSV table of texts (`text`, `label`) of about `megabytes` MB."""
+    block = "".join(
+        f"{'a fine' if i % 2 else 'a dull'} film of row {i} and some more words "
+        f"to make the row longer,{'pos' if i % 2 else 'neg'}\n"
+        for i in range(20_000)
+    )
+    with open(path, "w") as handle:
+        handle.write("text,label\n")
+        while handle.tell() < megabytes * 2**20:
+            handle.write(block)
+    return path

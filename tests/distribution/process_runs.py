@@ -74,8 +74,11 @@ def launcher_variables(backend, processes, process_id, port):
     }
 
 
-def start(backend, argv, folder, processes=2, ids=None, extra=None):
-    """Starts processes `ids` (default: all) of a run in `folder`; the Popens."""
+def start(backend, argv, folder, processes=2, ids=None, extra=None, script=__file__):
+    """Starts processes `ids` (default: all) of a run in `folder`; the Popens.
+
+    Each runs `script` (default: this file, `counting_main`) with `argv`.
+    """
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     started = []
@@ -84,7 +87,7 @@ def start(backend, argv, folder, processes=2, ids=None, extra=None):
         log = open(folder / f"process{process_id}.log", "w")  # noqa: SIM115
         started.append(
             subprocess.Popen(
-                [sys.executable, __file__, *argv],
+                [sys.executable, script, *argv],
                 cwd=folder,
                 env=environment(backend, {**variables, **(extra or {})}),
                 stdout=log,
@@ -115,11 +118,11 @@ def run(backend, argv, folder, processes=2, timeout=600, extra=None):
     return wait(start(backend, argv, folder, processes, extra=extra), folder, timeout)
 
 
-def run_alone(backend, argv, folder, extra=None, timeout=600):
-    """One process, no launcher: `(exit status, output)`."""
+def run_alone(backend, argv, folder, extra=None, timeout=600, script=__file__):
+    """One process of `script`, no launcher: `(exit status, output)`."""
     folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [sys.executable, __file__, *argv],
+        [sys.executable, script, *argv],
         cwd=folder,
         env=environment(backend, extra),
         capture_output=True,

@@ -4,12 +4,18 @@ The runs themselves are in test_multi_process.py.
 """
 
 import json
+import os
+import subprocess
+import sys
+import time
+import types
 
 import keras
 import pytest
 
 from keras_seq.backend import processes
 from keras_seq.cli import main
+from tests.distribution import process_runs
 
 
 @pytest.mark.parametrize(
@@ -99,3 +105,65 @@ def test_model_parallel_is_refused_in_one_line_outside_jax(capsys, monkeypatch):
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert err[-1].startswith("keras-seq train: error: --mesh 1x2 needs the JAX")
+
+
+def test_under_jax_every_share_is_padded_to_the_whole_batch_width():
+    from keras_seq.backend.jax import cluster
+    from keras_seq.models.raw_inputs import PreprocessedBatches
+    from keras_seq.models.raw_inputs import as_items
+    from keras_seq.preprocessing.padding import pad_rows
+    from keras_seq.preprocessing.padding import padded_length
+
+    class Task:  # what the batches read: a task's `_preprocess`
+        preprocessor = types.SimpleNamespace(sequence_length=64)
+
+        def preprocess(self, x, y=None, sample_weight=None):
+            rows = [[ord(letter) for letter in text] for text in x]
+            return pad_rows(rows, padded_length(max(map(len, rows)), 64))
+
+    texts = as_items(["abc", "a" * 30, "ab", "abcde", "x", "y"])
+
+    def share(part, pads=True):
+        batches = PreprocessedBatches(
+            Task().preprocess, texts, batch_size=4, share=(part, 2)
+        )
+        if not pads:
+            return batches
+        return cluster.per_process(batches, batches)
+
+    # Each alone, the halves of the first batch pad to 32 and to 8.
+    assert [share(part, pads=False)[0].shape for part in (0, 1)] == [(2, 32), (2, 8)]
+    first = [share(part)[0] for part in (0, 1)]
+    assert [batch.shape for batch in first] == [(2, 32), (2, 32)]
+    assert first[1][:, :5].tolist() == [[97, 98, 0, 0, 0], [97, 98, 99, 100, 101]]
+    assert [share(part)[1].shape for part in (0, 1)] == [(1, 8), (1, 8)]
+    # Fixed-size inputs (no sequence length) are read share by share.
+    Task.preprocessor = None
+    batches = share(0, pads=False)
+    assert cluster.per_process(batches, batches) is batches
+
+
+@pytest.mark.slow  # a process that imports Keras
+@pytest.mark.multi_process
+def test_the_join_watchdog_speaks_even_while_python_s_lock_is_held():
+    # A regular expression that backtracks for ages holds the lock, as
+    # TensorFlow's strategy does while it waits for its peers.
+    script = (
+        "import re, time\n"
+        "from keras_seq.backend import processes\n"
+        "print(time.time(), flush=True)\n"
+        "processes._Watchdog('the peers never came', 1)\n"
+        "re.match(r'(a+)+b', 'a' * 60)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=dict(os.environ, PYTHONPATH=str(process_runs.ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert time.time() - float(result.stdout) < 30  # 1 s, then the backstop's 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "keras-seq: error: the peers never came"
+    assert sum("keras-seq" in line for line in lines) == 1

@@ -1,0 +1,82 @@
+"""Validation accuracy of a variant of `make demo`'s model (validation only).
+
+Builds the default `keras-seq train` model (a TextClassifier over the
+shipped `rotten_tomatoes` preset's tokenizer and token embedding, as
+`keras_seq.cli.setups` builds it), with the `TextClassifier` arguments
+given as JSON replacing the default ones, and trains it the way
+`keras-seq train` does (`compile()`'s defaults, batches of 64, at most 5
+epochs, stopping once the validation loss has not fallen for an epoch and
+keeping the epoch of the lowest). Prints one JSON line: the validation
+accuracy at that epoch and every epoch's figures. The test split is never
+read: the demo's settings are chosen on these figures (docs/install.md).
+
+    KERAS_BACKEND=jax python recipes/rotten_tomatoes/demo_settings.py \
+        --seed 0 '{"pooling": "class_token"}'
+"""
+
+import argparse
+import json
+import time
+
+import keras
+import numpy as np
+
+from keras_seq.applications import TextClassifier
+from keras_seq.cli import setups
+
+
+def demo_model(changes):
+    """The demo's model with the `TextClassifier` arguments in `changes`."""
+    setup = setups.get(setups.DEFAULT)
+    x, y = setups.load_split(setup, "rotten_tomatoes", "train", limit=8)
+    model = setup.build(x, y, "rotten_tomatoes", False)
+    if not changes:
+        return model
+    config = {**model.init_config, **changes}
+    variant = TextClassifier(**config, preprocessor=model.preprocessor)
+    token_embedding = variant.get_layer("embedding").token_embedding
+    token_embedding.embeddings.assign(
+        model.get_layer("embedding").token_embedding.embeddings
+    )
+    return variant
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("changes", nargs="?", default="{}", help="JSON arguments")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    setup = setups.get(setups.DEFAULT)
+    x, y = setups.load_split(setup, "rotten_tomatoes", "train")
+    x_val, y_val = setups.load_split(setup, "rotten_tomatoes", "validation")
+    keras.utils.set_random_seed(args.seed)
+    model = demo_model(json.loads(args.changes))
+    keras.utils.set_random_seed(args.seed)  # as `keras-seq train` before fitting
+    model.compile()
+    start = time.perf_counter()
+    stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=setup.patience, restore_best_weights=True
+    )
+    history = model.fit(
+        x,
+        y,
+        batch_size=setup.batch_size,
+        epochs=setup.epochs,
+        validation_data=(x_val, y_val),
+        callbacks=[stopping],
+        verbose=0,
+    ).history
+    best = int(np.argmin(history["val_loss"]))
+    result = {
+        "changes": json.loads(args.changes),
+        "seed": args.seed,
+        "epoch": best + 1,
+        "validation_accuracy": round(history["val_accuracy"][best], 4),
+        "history": {k: [round(v, 4) for v in vs] for k, vs in history.items()},
+        "seconds": round(time.perf_counter() - start),
+    }
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
