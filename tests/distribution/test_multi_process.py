@@ -6,7 +6,11 @@ TensorFlow, `torchrun`'s for PyTorch) and trains data-parallel with the
 other: the run must equal one process on the same global batches (under
 JAX, one process with 2 devices). Marked `multi_process` (`-m
 multi_process` runs them apart). Each engine's tests run in the pass of
-the suite under that backend, in processes of their own.
+the suite under that backend, in processes of their own. The default run
+keeps the equal run and the lone process; the others (a plain script,
+the 2x2 mesh, padded texts, a silent or a killed peer and `--resume`)
+take minutes each and are slow: `make test PYTEST_ARGS="-m multi_process"`
+runs them all.
 """
 
 import contextlib
@@ -94,7 +98,6 @@ def test_a_plain_script_trains_two_processes_as_one(tmp_path):
     np.testing.assert_allclose(two["loss"], one["loss"], rtol=1e-3)
 
 
-@pytest.mark.slow
 def test_a_lone_process_waits_then_fails_in_one_line_and_writes_nothing(tmp_path):
     started = process_runs.start(
         BACKEND,
