@@ -93,13 +93,37 @@ def _integer(environ, name):
         raise PeerLost(f"{name}={text!r}: expected an integer") from None
 
 
+# The variable each engine's launcher sets: where it is set for another
+# engine than the backend's, the processes would each train alone.
+_LAUNCHER_VARIABLES = {
+    "jax": "KERAS_DISTRIBUTION_NUM_PROCESSES",
+    "tensorflow": "TF_CONFIG",
+    "torch": "WORLD_SIZE",
+}
+
+
 def launched(backend, environ=None):
     """The `Cluster` the launcher's variables describe for `backend`, or ALONE.
 
     Raises:
-        PeerLost: when a variable is malformed.
+        PeerLost: when a variable is malformed, or when another engine's
+            launcher started several processes (each would train alone).
     """
     environ = os.environ if environ is None else environ
+    cluster = _described(backend, environ)
+    for engine, name in _LAUNCHER_VARIABLES.items():
+        if cluster is ALONE and engine != backend and environ.get(name):
+            processes = _described(engine, environ).processes
+            if processes > 1:
+                raise PeerLost(
+                    f"{name} is set for {processes} processes of {engine}'s "
+                    f"launcher, but the backend is {backend}: run with "
+                    f"KERAS_BACKEND={engine}, or launch the {backend} way"
+                )
+    return cluster
+
+
+def _described(backend, environ):
     if backend == "jax" and "KERAS_DISTRIBUTION_NUM_PROCESSES" in environ:
         processes = _integer(environ, "KERAS_DISTRIBUTION_NUM_PROCESSES")
         process_id = _integer(environ, "KERAS_DISTRIBUTION_PROCESS_ID")

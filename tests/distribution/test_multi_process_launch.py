@@ -48,8 +48,6 @@ from tests.distribution import process_runs
             {"RANK": "0", "WORLD_SIZE": "4", "MASTER_ADDR": "h", "MASTER_PORT": "9"},
             (4, 0, "h:9"),
         ),
-        # Another engine's variables do not make a cluster.
-        ("jax", {"RANK": "0", "WORLD_SIZE": "4"}, (1, 0, None)),
         ("torch", {"WORLD_SIZE": "1", "RANK": "0"}, (1, 0, None)),
     ],
 )
@@ -63,6 +61,13 @@ def test_each_engine_reads_its_own_launcher(backend, environ, expected):
     "backend, environ, message",
     [
         ("torch", {"RANK": "2", "WORLD_SIZE": "2"}, "process 2 of 2: the process"),
+        # Another engine's launcher: each process would train alone.
+        (
+            "jax",
+            {"RANK": "0", "WORLD_SIZE": "4", "MASTER_ADDR": "h", "MASTER_PORT": "9"},
+            "WORLD_SIZE is set for 4 processes of torch's launcher, but the "
+            "backend is jax: run with KERAS_BACKEND=torch",
+        ),
         ("torch", {"RANK": "x", "WORLD_SIZE": "2"}, "RANK='x': expected an integer"),
         ("tensorflow", {"TF_CONFIG": "{"}, "TF_CONFIG: expected JSON such as"),
         (
@@ -78,6 +83,24 @@ def test_each_engine_reads_its_own_launcher(backend, environ, expected):
 def test_malformed_variables_are_refused_in_one_line(backend, environ, message):
     with pytest.raises(processes.PeerLost, match="^" + message.replace("(", r"\(")):
         processes.launched(backend, environ)
+
+
+def test_the_command_refuses_another_engines_launch_in_one_line(capsys, monkeypatch):
+    # torchrun's variables under JAX or TensorFlow, TF_CONFIG under PyTorch:
+    # each process would train alone on all the data.
+    if keras.backend.backend() == "torch":
+        workers = ["127.0.0.1:1", "127.0.0.1:2"]
+        task = {"type": "worker", "index": 0}
+        config = {"cluster": {"worker": workers}, "task": task}
+        variables, name = {"TF_CONFIG": json.dumps(config)}, "TF_CONFIG"
+    else:
+        variables, name = {"WORLD_SIZE": "2", "RANK": "0"}, "WORLD_SIZE"
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value)
+    status = main(["train", "vit", "--data", "digits", "--tiny", "--limit", "16"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert err[-1].startswith(f"keras-seq train: error: {name} is set for 2"), err
 
 
 def test_the_command_refuses_malformed_variables_in_one_line(capsys, monkeypatch):
