@@ -19,10 +19,12 @@ def with_float_policy(stored, requested):
         requested: the caller's `dtype` (a name, policy or policy map).
 
     Returns:
-        `requested`, or for a quantized preset and a float `requested`, the
-        stored map with `requested` as its default and in each quantized
-        layer's policy.
+        `requested` (None: `stored`), or for a quantized preset and a float
+        `requested`, the stored map with `requested` as its default and in
+        each quantized layer's policy.
     """
+    if requested is None:  # The preset's own, quantized or not.
+        return stored
     if not isinstance(stored, dict) or isinstance(
         requested, (dict, keras.dtype_policies.DTypePolicyMap)
     ):

@@ -57,9 +57,13 @@ def test_accumulating_four_batches_of_two_equals_one_batch_of_eight():
     assert _max_difference(whole, accumulated) < 1e-5
 
 
-def test_remat_gives_the_same_loss_and_update():
+def test_remat_gives_the_same_loss_and_update(monkeypatch):
     kept, kept_loss = _trained(8)
+    wrapped = []
+    remat = keras.remat
+    monkeypatch.setattr(keras, "remat", lambda f: wrapped.append(f) or remat(f))
     recomputed, recomputed_loss = _trained(8, remat=True)
+    assert wrapped  # the training step went through keras.remat
     (layer,) = transformer_layers(recomputed)
     assert layer.call.__wrapped__.__func__ is type(layer).call  # keras.remat's
     np.testing.assert_allclose(recomputed_loss, kept_loss, rtol=1e-6)

@@ -6,8 +6,8 @@ test split of its data set with the figure of its model card
 the card's float figure; its `.keras` file must be at most half the float
 file where Keras quantizes most of its weights (Keras has no quantized
 LSTM or GRU: a recurrent preset's file shrinks by its embedding and head
-only, at least 60 % of their float bytes); and the reloaded file must
-predict what the quantized model predicts.
+only, at least 60 % of their float bytes, less `CONFIG_BYTES`); and the
+reloaded file must predict what the quantized model predicts.
 """
 
 import os
@@ -34,6 +34,10 @@ TOLERANCE = {
 # Where Keras quantizes at least this share of the weights, the int8
 # file is at most half the float file.
 MOSTLY_QUANTIZED = 0.8
+# What the int8 file adds whatever it quantizes: each quantized layer's
+# policy in the config, its scale (sunspots_lstm's only quantizable layer,
+# its 65-weight head, grows its file by 390 bytes).
+CONFIG_BYTES = 2048
 
 
 def _tolerance(metric):
@@ -74,7 +78,10 @@ def test_int8_preset_keeps_its_figure_and_halves_its_file(name, tmp_path):
     if share >= MOSTLY_QUANTIZED:
         assert int8_size <= float_size / 2, (int8_size, float_size)
     else:
-        assert int8_size <= float_size - 0.6 * 4 * quantizable, (int8_size, float_size)
+        assert int8_size <= float_size - 0.6 * 4 * quantizable + CONFIG_BYTES, (
+            int8_size,
+            float_size,
+        )
     loaded = keras.saving.load_model(tmp_path / "int8.keras")
     np.testing.assert_allclose(
         preset_recipes.probe_outputs(loaded, name),

@@ -63,3 +63,4 @@ def test_builder_weights_take_an_int8_preset(int8_preset, dtype):
 def test_a_float_preset_takes_the_dtype_as_it_is():
     assert with_float_policy("float32", "mixed_bfloat16") == "mixed_bfloat16"
     assert with_float_policy(None, "bfloat16") == "bfloat16"
+    assert with_float_policy("float32", None) == "float32"
