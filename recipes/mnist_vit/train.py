@@ -187,9 +187,7 @@ def main(argv=None):
     folder = tools.work_folder(
         NAME, {k: v for k, v in settings.items() if not k.startswith("soup")}
     )
-    callbacks, best_path = tools.training_callbacks(
-        folder, "val_accuracy", "max"
-    )
+    callbacks, best_path = tools.training_callbacks(folder, "val_accuracy", "max")
     # Validation (and test) batches of 100 divide the splits: under JAX a
     # smaller last batch would compile the step function again.
     x_val, y_val = splits["validation"]

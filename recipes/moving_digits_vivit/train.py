@@ -210,9 +210,7 @@ def fit_on_validation(model, train, splits, args, folder):
 
     Returns the history's summary and the path of the best epoch's weights.
     """
-    callbacks, best_path = tools.training_callbacks(
-        folder, "val_accuracy", "max"
-    )
+    callbacks, best_path = tools.training_callbacks(folder, "val_accuracy", "max")
     # Validation (and test) batches of 100 divide the splits: under JAX a
     # smaller last batch would compile the step function again.
     model.fit(

@@ -16,6 +16,7 @@ from keras_seq.serving import Unsupported
 from keras_seq.serving import export_model
 from tests.serving import exportable
 from tests.tiers import default_and_slow
+from tests.tiers import default_only_under
 
 BACKEND = keras.backend.backend()
 LITERT = BACKEND == "tensorflow"
@@ -112,6 +113,7 @@ def test_recurrent_litert_is_refused_in_one_line(tmp_path):
     reason="Keras' exporter cannot write a SavedModel from PyTorch (refused in one "
     "line by tests/models/test_task_export.py)",
 )
+@default_only_under("tensorflow")  # a minute and a half under JAX
 def test_export_quantize_int8_writes_a_saved_model_of_the_int8_model(tmp_path):
     import tensorflow as tf
 

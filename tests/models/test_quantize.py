@@ -22,6 +22,7 @@ from keras_seq.applications import TextClassifier
 from keras_seq.models import Task
 from keras_seq.models import quantization
 from tests.tiers import default_and_slow
+from tests.tiers import default_only_under
 from tests.tiers import other_backends
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -93,6 +94,7 @@ def test_quantized_classifier_predicts_near_float_and_reloads(mode, tmp_path):
     np.testing.assert_allclose(preset.predict(IDS, verbose=0), quantized, atol=1e-6)
 
 
+@default_only_under("torch")  # the file sizes are the backends' alike
 def test_int8_file_is_at_most_half_the_float_file(tmp_path):
     model = _classifier(vocabulary_size=2000, hidden_dim=64)
     model.save(tmp_path / "float.keras")
@@ -112,7 +114,7 @@ def test_quantize_refuses_an_unknown_mode():
         quantization.check_mode("gptq")
 
 
-@pytest.mark.parametrize("tie_embeddings", [False, True])
+@pytest.mark.parametrize("tie_embeddings", default_and_slow([False, True], {True}))
 def test_quantized_causal_lm_generates_and_its_reload_generates_the_same(
     tie_embeddings, tmp_path
 ):
@@ -134,6 +136,7 @@ def test_quantized_causal_lm_generates_and_its_reload_generates_the_same(
     )
 
 
+@default_only_under("torch")  # its cheapest backend; slow elsewhere
 def test_qlora_trains_adapters_on_an_int8_model_and_saves(tmp_path):
     model = _classifier()
     model.enable_lora(rank=2)
@@ -196,6 +199,7 @@ def test_int8_files_load_under_another_backend(kind, backend, tmp_path):
         )
 
 
+@default_only_under("tensorflow")  # its cheapest backend; slow elsewhere
 def test_a_quantized_task_keeps_its_class_through_task_from_preset(tmp_path):
     model = _classifier()
     model.quantize("int8")
