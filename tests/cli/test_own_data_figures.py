@@ -39,7 +39,16 @@ def test_a_copying_translator_scores_the_copy_baseline():
     assert next(iter(scores)).startswith("character accuracy (greedy")
 
 
-def test_no_figure_for_a_forecaster_or_a_language_model():
+def test_a_corpus_is_scored_against_its_training_character_frequencies():
+    figure = held_out.for_data(_data(("aab", None), ("ab", None)), "CausalLM")
+    baselines = figure.baselines(figure.examples("train"), figure.examples("test"))
+    # Add-one over {a, b, unseen}: p(a) = 3/6, p(b) = 2/6.
+    expected = (np.log2(2) + np.log2(3)) / 2
+    assert baselines == [("character frequencies (add-one)", pytest.approx(expected))]
+    assert figure.metric == "bits per character"
+
+
+def test_no_figure_for_a_builder_without_one():
     test = (["x"], None)
-    with pytest.raises(ValueError, match="builder"):
-        held_out.for_data(_data(test, test), "CausalLM")
+    with pytest.raises(ValueError, match="`builder` must be one whose figure"):
+        held_out.for_data(_data(test, test), "Unknown")
