@@ -174,7 +174,11 @@ def test_texts_padded_by_batch_train_as_one_process_with_two_devices(tmp_path):
     assert record["processes"] == 2
 
 
-@ONLY_JAX
+@pytest.mark.skipif(
+    BACKEND != "jax",
+    reason="the silence watch is built on jax.distributed's key-value store; a "
+    "frozen peer under TF_CONFIG and torchrun is not yet checked (issue 38, open)",
+)
 @pytest.mark.slow
 def test_a_process_that_stops_answering_ends_the_other_in_one_line(tmp_path):
     # SIGSTOP: like a machine gone without closing its connections.
