@@ -272,7 +272,8 @@ def build_parser():
         "--data",
         metavar="NAME_OR_PATH",
         help="the data set (default: the model's), or your own labelled table or "
-        "class folder, scored whole",
+        "class folder, scored whole (a forecaster's: a series table, each step "
+        "with a whole window before it forecast)",
     )
     _column_options(evaluate, target=True)
     _hidden(evaluate, "--limit", type=_positive_int, metavar="N")
@@ -284,13 +285,15 @@ def build_parser():
         nargs="*",
         metavar="INPUT",
         help="texts (or .txt files, one input a line), PNG/JPEG images, "
-        ".npy videos or series",
+        ".npy or video-file (.mp4...) clips, or .npy series",
     )
     predict.add_argument(
         "--data",
         metavar="PATH",
         help="instead of INPUTs: a table (one input a row: a text or a file "
-        "name) or a class folder; one prediction a row, in order",
+        "name) or a class folder; one prediction a row, in order (a "
+        "forecaster's: a series table, each row's prediction the forecast of the "
+        "next row's target from the window of steps ending at that row)",
     )
     _column_options(predict, target=False)
     predict.add_argument(

@@ -10,7 +10,8 @@ presets of the same data set quote.
 
 `--data PATH` scores a user's labelled table or class folder whole, by
 the figure of the model's kind (`keras_seq.evaluation.held_out.for_data`),
-its labels coded with the model's own list.
+its labels coded with the model's own list; a forecaster's series table
+by the error of its one-step forecasts (`keras_seq.cli.own_series`).
 """
 
 import dataclasses
@@ -18,6 +19,7 @@ import importlib
 
 from keras_seq.cli import models
 from keras_seq.cli import own_data
+from keras_seq.cli import own_series
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
@@ -140,10 +142,12 @@ def _run_on_file(loaded, args):
     import dataclasses
 
     models.require_preprocessor(loaded, "evaluate")
-    split, data = own_data.read_file(
-        loaded, args.data, args.input_column, args.target_column
-    )
-    whole = dataclasses.replace(data, validation=split, test=split)
+    columns = (args.input_column, args.target_column)
+    if own_series.is_forecaster(loaded):
+        whole = own_series.evaluation_data(loaded, args.data, *columns)
+    else:
+        split, data = own_data.read_file(loaded, args.data, *columns)
+        whole = dataclasses.replace(data, validation=split, test=split)
     try:
         figure = own_data.figure(whole, loaded.builder)
     except ValueError as error:

@@ -160,19 +160,6 @@ def read_training(setup, args):
             f"{args.data} is streamed (larger than memory should hold): "
             f"{setup.name} reads a corpus whole; give a .txt file or a smaller table"
         )
-    from keras_seq.backend import processes
-
-    if data.streamed and (
-        getattr(args, "devices", None)
-        or getattr(args, "mesh", None)
-        or processes.current().processes > 1
-    ):
-        # Each process would read the whole table: no share of it is its own yet.
-        raise UsageError(
-            f"{args.data} is streamed (larger than memory should hold): train it "
-            "in one process on one device (leave out --devices and --mesh, and "
-            "launch one process)"
-        )
     for name, part in zip(
         ("training", "validation", "test"), (data.train, data.validation, data.test)
     ):
@@ -228,7 +215,7 @@ def in_memory(data):
     and its vocabulary are built from; its validation sample what every
     epoch is validated on.
     """
-    if isinstance(data.train.x, str):  # a corpus: chunks of it
+    if not data.streamed and isinstance(data.train.x, str):  # a corpus: chunks
         return _chunks(data.train), _chunks(data.validation)
     if not data.streamed:
         return data.train, data.validation
@@ -243,12 +230,24 @@ def in_memory(data):
 
 
 def streamed_fit(model, data, batch_size, seed):
-    """`fit`'s `x` (and how to read it) for a streamed table's training part."""
+    """`fit`'s `x` (and how to read it) for a streamed table's training part.
+
+    On many devices or processes, only whole global batches (a last,
+    partial one cannot be split), of which this process reads its share.
+    """
+    import keras
+
+    from keras_seq.backend import processes
     from keras_seq.backend import support
 
-    batches = data.train.batches(batch_size, model.preprocessor, True, seed)
+    share = processes.batch_share()
+    whole = share[1] > 1 or keras.distribution.distribution() is not None
+    batches = data.train.batches(
+        batch_size, model.preprocessor, True, seed, share, drop_remainder=whole
+    )
+    fitted = processes.per_process(support.batches_for_keras(batches), batches)
     # The batches shuffle within each record batch themselves, in order.
-    return {"x": support.batches_for_keras(batches), "shuffle": False}
+    return {"x": fitted, "shuffle": False}
 
 
 def figure(data, builder):
@@ -289,7 +288,7 @@ def read_file(loaded, path, input_column=None, target_column=None, targets=True)
     from keras_seq import data as user_data
     from keras_seq.serving.predictions import input_kind
 
-    trained = _trained(loaded)
+    trained = trained_data(loaded)
     preprocessor = loaded.model.preprocessor
     kind = input_kind(preprocessor)
     image = getattr(preprocessor, "image_preprocessor", preprocessor)
@@ -313,7 +312,7 @@ def read_file(loaded, path, input_column=None, target_column=None, targets=True)
     )
 
 
-def _trained(loaded):
+def trained_data(loaded):
     """What training recorded of the user's data (history.json), or {}."""
     from keras_seq.cli.files import HISTORY_FILE
     from keras_seq.cli.files import read_json

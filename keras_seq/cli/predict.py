@@ -11,7 +11,11 @@ stdout.
 `--data PATH` predicts every row of a user's table (or every file of a
 class folder), in order: the rows' own columns, then `prediction` (the
 label name, the generated text) and, for a classifier, `probability`,
-written to `--output FILE` (.csv or .jsonl) or printed as CSV.
+written to `--output FILE` (.csv or .jsonl) or printed as CSV. A
+forecaster (`sequence_tagger` trained on a series table) reads a series
+table: each row's `prediction` is the forecast of the target's next step
+(the next row's value) from the window of steps ending at that row
+(`keras_seq.cli.own_series`).
 
 Example:
 
@@ -23,6 +27,7 @@ import json
 
 from keras_seq.cli import models
 from keras_seq.cli import own_data
+from keras_seq.cli import own_series
 from keras_seq.cli.environment import say
 from keras_seq.cli.errors import UsageError
 from keras_seq.cli.errors import one_line
@@ -51,22 +56,32 @@ def read_inputs(preprocessor, arguments):
         image_preprocessor = getattr(preprocessor, "image_preprocessor", preprocessor)
         shape = image_preprocessor.image_shape
         return [read_image(path, shape) for path in arguments], list(arguments)
+    from keras_seq.data import videos
+
     arrays = []
     for path in arguments:
+        if kind == "video" and videos.is_video(path):
+            arrays.append(own_data._loaded(videos.read_video, path))
+            continue
         if not path.lower().endswith(".npy"):
+            given = "as .npy or video files" if kind == "video" else "as .npy files"
             raise UsageError(
-                f"{path!r}: this model reads {_PLURALS[kind]}, given as .npy files"
+                f"{path!r}: this model reads {_PLURALS[kind]}, given {given}"
             )
         arrays.append(read_array(path))
     return arrays, list(arguments)
 
 
-def preprocess_check(preprocessor, inputs):
-    """Runs the preprocessor once, turning its ValueErrors into usage errors."""
+def preprocess_check(preprocessor, inputs, source=None):
+    """Runs the preprocessor once, turning its ValueErrors into usage errors.
+
+    `source`: the file the inputs came from, named first in the error.
+    """
     try:
         return preprocessor(inputs)
     except (ValueError, TypeError) as error:
-        raise UsageError(one_line(error)) from None
+        where = f"{source}: " if source else ""
+        raise UsageError(where + one_line(error)) from None
 
 
 def _probabilities(loaded, row, top):
@@ -183,50 +198,73 @@ def _check_arguments(args):
 
 
 def _predict_rows(loaded, args):
-    """One prediction a row of the user's file, beside the row's own columns."""
+    """One prediction a row of the user's file, beside the row's own columns.
+
+    The file is read (or refused, in one line) before anything is said.
+    """
     import numpy as np
 
     from keras_seq.models import GenerativeTask
 
     model = loaded.model
+    if own_series.is_forecaster(loaded):
+        series, _ = own_series.read(loaded, args.data, args.input_column)
+        columns = own_data.rows(args.data)
+        _say_backend()
+        forecasts = own_series.forecasts(model, series)
+        columns["prediction"] = [round(float(value), 6) for value in forecasts]
+        return _written(columns, len(series), args.output)
     if loaded.builder == "SequenceTagger" or (
         isinstance(model, GenerativeTask) and not model.encoder_decoder
     ):
         raise UsageError(
-            f"predict --data writes a classifier's labels or a translator's or "
-            f"captioner's texts; {loaded.builder} is neither (give INPUTs)"
+            f"predict --data writes a classifier's labels, a translator's or "
+            f"captioner's texts or a forecaster's numbers; this {loaded.builder} "
+            "writes none of these (give INPUTs)"
         )
     split, _ = own_data.read_file(loaded, args.data, args.input_column, targets=False)
     columns = own_data.rows(args.data)
-    if isinstance(model, GenerativeTask):
-        preprocess_check(model.preprocessor.generate_preprocess, split.x[:1])
+    generative = isinstance(model, GenerativeTask)
+    preprocessor = model.preprocessor
+    check = preprocessor.generate_preprocess if generative else preprocessor
+    preprocess_check(check, split.x[:1], args.data)
+    _say_backend()
+    if generative:
         columns["prediction"] = [
             text
             for start in range(0, len(split.x), 100)
             for text in model.generate(split.x[start : start + 100])
         ]
     else:
-        preprocess_check(model.preprocessor, split.x[:1])
         probabilities = np.asarray(model.predict(split.x, verbose=0))
         columns["prediction"] = [
             loaded.label(int(index)) for index in probabilities.argmax(-1)
         ]
         columns["probability"] = [round(float(p), 6) for p in probabilities.max(-1)]
-    own_data.write_rows(columns, args.output)
-    if args.output:
-        print(f"{len(split.x):,} predictions: {args.output}")
+    return _written(columns, len(split.x), args.output)
+
+
+def _say_backend():
+    import keras
+
+    say(f"backend: {keras.backend.backend()}")
+
+
+def _written(columns, count, output):
+    """Writes the rows and their predictions to `output` (None: prints them)."""
+    own_data.write_rows(columns, output)
+    if output:
+        print(f"{count:,} predictions: {output}")
     return 0
 
 
 def run(args):
     _check_arguments(args)
     loaded = models.load(args.model)
-    import keras
-
-    say(f"backend: {keras.backend.backend()}")
     preprocessor = models.require_preprocessor(loaded, "predict")
     if args.data is not None:
         return _predict_rows(loaded, args)
+    _say_backend()
     inputs, names = read_inputs(preprocessor, args.inputs)
     builder = loaded.builder
     model = loaded.model

@@ -177,6 +177,8 @@ def run(args):
     if strategy is not None or cluster.processes > 1:
         x_train, y_train, dropped = devices.whole_batches(x_train, y_train, batch_size)
         x_val, y_val, dropped_val = devices.whole_batches(x_val, y_val, batch_size)
+        if own and data.streamed:  # x_train: the first rows, the model's sample
+            dropped = len(data.train) % batch_size
         say(devices.spread(args, cluster, strategy, batch_size, dropped, dropped_val))
         keras.distribution.set_distribution(strategy)
 

@@ -1,7 +1,8 @@
 """The files a table's rows or a class folder name: images, clips and series.
 
 An image is a PNG or JPEG file (read with Pillow), a clip a `.npy` array
-of frames (`(frames, height, width[, channels])`), a series a `.npy`
+of frames (`(frames, height, width[, channels])`) or a video file
+(`keras_seq.data.videos`), a series a `.npy`
 array (`(steps[, channels])`) or a `.csv` file (one row a time step, one
 column a channel, a header row). Every reader returns a NumPy array or
 raises a `DataError` naming the file. Imports no Keras.
@@ -16,13 +17,14 @@ import os
 
 import numpy as np
 
+from keras_seq.data import videos
 from keras_seq.data.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SERIES_SUFFIXES = (".npy", ".csv")
 CLIP_SUFFIXES = (".npy",)
-# Video files: no video reader is among the dependencies; clips are `.npy`.
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".gif")
+# Video files: clips too, read with PyAV (`keras_seq.data.videos`).
+VIDEO_SUFFIXES = videos.SUFFIXES
 
 
 def _check(path, suffixes, what):
@@ -129,17 +131,13 @@ def read_series(path):
 
 
 def kind_of(path):
-    """`"image"`, `"series"` (`.npy`, `.csv`) or None (not a file name) by suffix.
+    """`"image"`, `"video"` (a video file), `"series"` (`.npy`, `.csv`) or None.
 
-    Raises:
-        DataError: a video file (`VIDEO_SUFFIXES`): clips are read as `.npy`.
+    By `path`'s suffix; None: not a file name.
     """
     name = str(path).lower()
     if name.endswith(VIDEO_SUFFIXES):
-        raise DataError(
-            f"{path}: a video file; keras-seq reads no video files: save each clip "
-            "as a .npy array (frames, height, width[, channels])"
-        )
+        return "video"
     if name.endswith(IMAGE_SUFFIXES):
         return "image"
     if name.endswith(SERIES_SUFFIXES):

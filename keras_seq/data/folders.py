@@ -25,7 +25,7 @@ def visible(folder):
 def folder_files(path):
     """`(file paths, class names)` of a class folder, files of known suffixes."""
     known = (".txt",) + files.IMAGE_SUFFIXES + files.SERIES_SUFFIXES
-    known += files.VIDEO_SUFFIXES  # refused by name when read
+    known += files.VIDEO_SUFFIXES
     classes = [
         name for name in visible(path) if os.path.isdir(os.path.join(path, name))
     ]
@@ -39,7 +39,7 @@ def folder_files(path):
     if not paths:
         raise DataError(
             f"{path}: its class folders hold no .txt, image (.png, .jpg), "
-            ".npy or .csv file"
+            ".npy, .csv or video file"
         )
     return paths, names
 

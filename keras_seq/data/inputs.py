@@ -1,7 +1,8 @@
 """A table's input cells (or a folder's files) as the inputs a model reads.
 
-A cell holds a text, or the name of an image, a clip or a series file,
-relative to the table's own folder. `read_inputs` turns a column of cells
+A cell holds a text, or the name of an image, a clip (`.npy`, or a
+video file: `keras_seq.data.videos`) or a series file, relative to the
+table's own folder. `read_inputs` turns a column of cells
 into a list of texts, a stacked `uint8` array of images (all of one size:
 the first image's, or `image_size`), a stacked array of clips (all of one
 shape) or a list of `(steps, channels)` series (one channel count).
@@ -17,6 +18,7 @@ import os
 import numpy as np
 
 from keras_seq.data import files
+from keras_seq.data import videos
 from keras_seq.data.errors import DataError
 from keras_seq.data.errors import where
 
@@ -36,7 +38,8 @@ def check_kind(kind):
 def guess_kind(cells, base="."):
     """What the cells hold: `"image"`, `"video"` or `"series"` files, else `"text"`.
 
-    A `.npy` file of 3 or more dimensions is a clip, of fewer a series.
+    A video file is a clip; a `.npy` file of 3 or more dimensions is a clip,
+    of fewer a series.
     """
     first = next((cell for cell in cells if cell not in (None, "")), None)
     path = os.path.join(base, str(first))
@@ -97,7 +100,8 @@ def _clips(paths, source):
     clips = []
     for row, path in enumerate(paths, 1):
         try:
-            clip = files.read_clip(path)
+            read = videos.read_video if videos.is_video(path) else files.read_clip
+            clip = read(path)
         except DataError as error:
             raise DataError(f"{error}{_in(path, source, row)}") from None
         if clips and clip.shape != clips[0].shape:

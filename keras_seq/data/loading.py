@@ -211,11 +211,6 @@ def encode_targets(raw, targets, path, column, names=None, first=1):
         ) from None
 
 
-def stacked(x, kind):
-    """A list of examples as `read_inputs` gives them: images and clips stacked."""
-    return np.stack(x) if kind in ("image", "video") else list(x)
-
-
 def concatenate(chunks):
     """`(x, y)` chunks (a stream's) joined into one `(x, y)`."""
     xs, ys, kind = [], [], None

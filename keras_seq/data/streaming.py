@@ -9,7 +9,8 @@ not stratified). `TableStream.take` reads the first examples of a part
 measured on), and `TableStream.batches` a `keras.utils.PyDataset` that
 reads one record batch (about `tables.BLOCK_BYTES` of the file) at a
 time, shuffled within it, through a model's preprocessor, for `fit` on
-every backend.
+every backend (in a run of several processes, each reads the input files
+of its own share of each batch only).
 
 Example:
 
@@ -102,21 +103,26 @@ class TableStream:
         cut.rows = min(self.rows, rows)
         return cut
 
-    def _examples(self, cells, raw, start):
+    def inputs(self, cells):
+        """The model inputs of input `cells` (as `cells` yields them), read."""
+        return input_files.read_inputs(
+            cells,
+            self.kind,
+            os.path.dirname(self.path),
+            self.path,
+            self.columns[0],
+            self.image_size,
+        )
+
+    def cells(self):
+        """`(cells, y)` of this part, a record batch at a time, in file order.
+
+        `cells` are the input column's values as the table holds them (a
+        text, or the path of a file not read yet: `inputs` reads them);
+        `y` the targets, coded (None without targets).
+        """
         from keras_seq.data import loading
 
-        base = os.path.dirname(self.path)
-        x = input_files.read_inputs(
-            cells, self.kind, base, self.path, self.columns[0], self.image_size
-        )
-        if raw is None or self.targets is None:
-            return x, None
-        return x, loading.encode_targets(
-            raw, self.targets, self.path, self.columns[1], self.labels, start
-        )
-
-    def chunks(self):
-        """`(x, y)` of this part, a record batch at a time, in file order."""
         start, left = 0, self.rows
         for batch in tables.batches(self.path, self.columns):
             if left <= 0:
@@ -128,11 +134,23 @@ class TableStream:
                 continue
             # Python lists, not `batch.take`: pyarrow.compute would import pandas.
             cells = _select(batch.column(0).to_pylist(), keep)
-            raw = None
-            if len(self.columns) > 1:
-                raw = _select(batch.column(1).to_pylist(), keep)
             left -= len(keep)
-            yield self._examples(cells, raw, start - batch.num_rows + 1)
+            if len(self.columns) == 1 or self.targets is None:
+                yield cells, None
+                continue
+            raw = _select(batch.column(1).to_pylist(), keep)
+            first = start - batch.num_rows + 1
+            yield (
+                cells,
+                loading.encode_targets(
+                    raw, self.targets, self.path, self.columns[1], self.labels, first
+                ),
+            )
+
+    def chunks(self):
+        """`(x, y)` of this part, a record batch at a time, in file order."""
+        for cells, y in self.cells():
+            yield self.inputs(cells), y
 
     def take(self, count):
         """The first `count` examples of this part, in memory: a `Split`."""
@@ -141,20 +159,35 @@ class TableStream:
 
         return Split(*concatenate(self.limited(count).chunks()))
 
-    def batches(self, batch_size, preprocessor=None, shuffle=False, seed=0):
+    def batches(
+        self,
+        batch_size,
+        preprocessor=None,
+        shuffle=False,
+        seed=0,
+        share=(0, 1),
+        drop_remainder=False,
+    ):
         """A `keras.utils.PyDataset` of this part's batches, through `preprocessor`.
 
         Args:
-            batch_size: examples a batch.
+            batch_size: examples a (global) batch.
             preprocessor: called as `preprocessor(x, y)` on each raw batch
                 (a model's preprocessor); None yields raw `(x, y)`.
             shuffle: reorder the examples within each record batch, anew
                 every epoch.
             seed: the seed of that order.
+            share: `(index, count)`: read only the `index`-th of `count`
+                equal shares of each batch (a process's, in a run of
+                several: `keras_seq.backend.processes.batch_share()`).
+            drop_remainder: leave out a last batch of fewer than
+                `batch_size` examples (one that devices cannot split).
         """
         from keras_seq.data.table_batches import TableBatches
 
-        return TableBatches(self, batch_size, preprocessor, shuffle, seed)
+        return TableBatches(
+            self, batch_size, preprocessor, shuffle, seed, share, drop_remainder
+        )
 
 
 def _select(values, positions):

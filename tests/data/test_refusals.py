@@ -1,7 +1,5 @@
 """Every bad file is refused with one line naming the file (and row or column)."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -109,16 +107,3 @@ def test_bad_arguments_are_value_errors():
         user_data.load("r.csv", inputs="audio")
     with pytest.raises(ValueError, match="targets"):
         user_data.load("r.csv", targets="classes")
-
-
-def test_video_files_are_refused_naming_npy_clips():
-    writers.write_table("clips.csv", [{"clip": "a.mp4", "label": "x"}] * 4)
-    message = _refused("clips.csv")
-    assert message.startswith("a.mp4: a video file; keras-seq reads no video files")
-    assert "as a .npy array" in message
-    for name in ("cats", "dogs"):
-        os.makedirs(f"films/{name}")
-        with open(f"films/{name}/1.mp4", "wb") as handle:
-            handle.write(b"any bytes: never read")
-    message = _refused("films")
-    assert message.startswith("films/cats/1.mp4: a video file")

@@ -45,10 +45,12 @@ def test_batches_cover_the_part_once_an_epoch_shuffled_within_blocks(monkeypatch
     data = user_data.load("s.csv", stream=True)
     batches = data.train.batches(64, shuffle=True, seed=2)
     assert len(batches) == -(-len(data.train) // 64)
+    batches.on_epoch_begin()
     first = [text for i in range(len(batches)) for text in batches[i][0]]
     assert sorted(first) == sorted(data.train.take(len(data.train)).x)
     assert first != data.train.take(len(data.train)).x
     batches.on_epoch_end()
+    batches.on_epoch_begin()
     second = [text for i in range(len(batches)) for text in batches[i][0]]
     assert sorted(second) == sorted(first) and second != first
     x, y = batches[0]
@@ -56,6 +58,62 @@ def test_batches_cover_the_part_once_an_epoch_shuffled_within_blocks(monkeypatch
     assert names == ["pos" if " fine " in text else "neg" for text in x]
     with pytest.raises(IndexError, match="reads in order"):
         batches[5]
+
+
+def test_shares_of_the_batches_are_read_apart_and_make_the_whole(monkeypatch):
+    monkeypatch.setattr(user_data.tables, "BLOCK_BYTES", 4096)
+    _table(1000)
+    train = user_data.load("s.csv", stream=True).train
+    read = []  # the input cells each share read
+    inputs = type(train).inputs
+    monkeypatch.setattr(
+        type(train),
+        "inputs",
+        lambda self, cells: read.append(cells) or inputs(self, cells),
+    )
+    whole, *shares = (
+        train.batches(64, shuffle=True, seed=2, share=share, drop_remainder=True)
+        for share in ((0, 1), (0, 2), (1, 2))
+    )
+    assert len(whole) == len(shares[0]) == len(train) // 64
+    assert len(train.batches(64)) == len(whole) + 1  # the last, partial batch
+    for index in range(len(whole)):
+        read.clear()
+        x, y = whole[index]
+        halves = [share[index] for share in shares]
+        assert [len(cells) for cells in read] == [64, 32, 32]
+        assert x == halves[0][0] + halves[1][0]
+        assert y.tolist() == halves[0][1].tolist() + halves[1][1].tolist()
+
+
+def test_fit_reads_the_part_once_an_epoch_in_a_new_order(monkeypatch):
+    import keras
+    import numpy as np
+
+    from keras_seq.backend import support
+
+    monkeypatch.setattr(user_data.tables, "BLOCK_BYTES", 2048)
+    _table(300)
+    train = user_data.load("s.csv", stream=True).train
+    seen, epochs = [], []
+
+    def lengths(x, y):
+        seen.extend(x)
+        return np.array([[len(text)] for text in x], "float32"), y
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    batches = train.batches(32, lengths, shuffle=True, seed=1)
+    model.fit(
+        support.batches_for_keras(batches),
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+        callbacks=[keras.callbacks.LambdaCallback(lambda *_: epochs.append(len(seen)))],
+    )
+    first, second = seen[epochs[0] : epochs[1]], seen[epochs[1] :]
+    assert sorted(first) == sorted(second) == sorted(train.take(len(train)).x)
+    assert first != second
 
 
 def test_batches_go_through_a_preprocessor():

@@ -99,6 +99,28 @@ def class_folder(root, kind, per_class=6, classes=("a", "b"), size=(8, 8)):
     return root
 
 
+def video(path, frames, codec="mpeg4"):
+    """Writes `uint8` frames `(frames, height, width[, 3])` as a video with PyAV.
+
+    `codec`: `"mpeg4"` (lossy, YUV 4:2:0), `"ffv1"` (lossless: RGB or
+    grey), or another FFmpeg encoder; frames without channels are grey.
+    """
+    import av
+
+    grey = frames.ndim == 3
+    os.makedirs(os.path.dirname(str(path)) or ".", exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=8)
+        stream.height, stream.width = frames.shape[1:3]
+        colour = "bgr0" if codec == "ffv1" else "yuv420p"
+        stream.pix_fmt = "gray" if grey else colour
+        for frame in frames:
+            picture = av.VideoFrame.from_ndarray(frame, "gray" if grey else "rgb24")
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode())
+    return path
+
+
 def large_table(path, megabytes):
     """Writes a CSV table of texts (`text`, `label`) of about `megabytes` MB."""
     block = "".join(

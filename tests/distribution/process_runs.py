@@ -132,6 +132,25 @@ def run_alone(backend, argv, folder, extra=None, timeout=600, script=__file__):
     return result.returncode, result.stdout + result.stderr
 
 
+def cluster_and_alone(
+    backend, argv, alone_argv, folder, extra=None, alone_extra=None, script=__file__
+):
+    """2 processes of `argv` in `folder/cluster`, and `alone_argv` in `folder/alone`.
+
+    Both run at once; each must finish (exit status 0), or the assertion
+    shows its output. Returns `[(exit status, output)]` by process of the
+    cluster, and the output of the lone process.
+    """
+    started = start(backend, argv, folder / "cluster", extra=extra, script=script)
+    code, alone = run_alone(
+        backend, alone_argv, folder / "alone", alone_extra, script=script
+    )
+    results = wait(started, folder / "cluster", timeout=600)
+    for status, output in [(code, alone), *results]:
+        assert status == 0, output[-3000:]
+    return results, alone
+
+
 def seen(output):
     """The examples a process said it preprocessed while training."""
     line = [line for line in output.splitlines() if line.startswith(SEEN)][-1]

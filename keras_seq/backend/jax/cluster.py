@@ -133,8 +133,8 @@ def per_process(dataset, batches):
         dataset: the batches as `fit` takes them (`batches` itself).
         batches: the `PreprocessedBatches` of this process's shares.
     """
-    task = getattr(batches.preprocessor, "__self__", None)
-    preprocessor = getattr(task, "preprocessor", None)
+    task = getattr(batches.preprocessor, "__self__", None)  # a Task's method
+    preprocessor = getattr(task, "preprocessor", batches.preprocessor)
     if any(
         hasattr(preprocessor, name) for name in ("sequence_length", "source_length")
     ):

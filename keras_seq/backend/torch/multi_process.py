@@ -25,6 +25,10 @@ _LOST = (
 )
 
 _averaging = False
+# The group of every process whose collectives time out after
+# `COLLECTIVE_TIMEOUT` (the default group's wait for the others to join
+# is the join timeout, longer).
+_group = None
 
 
 def join(cluster, timeout):
@@ -35,7 +39,7 @@ def join(cluster, timeout):
         timeout: seconds to wait for every process (`processes.join` ends
             one whose peers never come first).
     """
-    global _averaging
+    global _averaging, _group
     import torch
     import torch.distributed as dist
 
@@ -46,6 +50,7 @@ def join(cluster, timeout):
         world_size=cluster.processes,
         timeout=datetime.timedelta(seconds=max(timeout, COLLECTIVE_TIMEOUT)),
     )
+    _group = dist.new_group(timeout=datetime.timedelta(seconds=COLLECTIVE_TIMEOUT))
     _averaging = True
 
 
@@ -58,8 +63,8 @@ def averaged(tensors):
 
     present = [tensor for tensor in tensors if tensor is not None]
     flat = torch.cat([tensor.reshape(-1) for tensor in present])
-    dist.all_reduce(flat)
-    flat /= dist.get_world_size()
+    dist.all_reduce(flat, group=_group)
+    flat /= dist.get_world_size(_group)
     pieces = iter(flat.split([tensor.numel() for tensor in present]))
     return [
         None if tensor is None else next(pieces).view_as(tensor) for tensor in tensors
