@@ -236,8 +236,8 @@ def build_parser():
         "--remat",
         action="store_true",
         help="recompute each transformer layer's activations in the backward "
-        "pass instead of keeping them: less memory, more time (no dropout; "
-        "a --from-preset model is loaded with dropout 0)",
+        "pass instead of keeping them: less memory, more time (the dropout "
+        "masks are replayed, not drawn again)",
     )
     train.add_argument(
         "--seed",

@@ -61,7 +61,8 @@ def check_options(args):
             )
 
 
-def _loaded(function, *args, **kwargs):
+def loaded_or_refused(function, *args, **kwargs):
+    """`function(*args, **kwargs)`; a bad file's error as the command's one line."""
     from keras_seq.data import DataError
 
     try:
@@ -136,7 +137,7 @@ def read_training(setup, args):
     options = {key: value for key, value in options.items() if value is not None}
     if setup.name == "sequence_tagger":
         return _series_table(args, options)
-    data = _loaded(
+    data = loaded_or_refused(
         user_data.load,
         args.data,
         input_column=args.input_column,
@@ -187,7 +188,7 @@ def _series_table(args, options):
                 "order (--validation-split, --test-split)"
             )
     columns = args.input_column.split(",") if args.input_column else None
-    data = _loaded(
+    data = loaded_or_refused(
         user_data.load_series, args.data, columns, args.target_column, **options
     )
     for name in ("validation", "test"):
@@ -300,7 +301,7 @@ def read_file(loaded, path, input_column=None, target_column=None, targets=True)
         target_column = target_column or _column(
             columns, path, trained.get("target_column")
         )
-    return _loaded(
+    return loaded_or_refused(
         user_data.read,
         path,
         labels=loaded.labels if targets else None,
@@ -329,7 +330,7 @@ def _column(columns, path, trained):
         return None
     from keras_seq.data import column_names
 
-    return trained if trained in _loaded(column_names, path) else None
+    return trained if trained in loaded_or_refused(column_names, path) else None
 
 
 def rows(path):
@@ -343,12 +344,14 @@ def rows(path):
     from keras_seq.data import tables
 
     if os.path.isdir(path):
-        files, names = _loaded(folders.folder_files, path)
+        files, names = loaded_or_refused(folders.folder_files, path)
         return {
             "path": [os.path.relpath(file, path) for file in files],
             "folder": names,
         }
-    return _loaded(tables.read_columns, path, _loaded(user_data.column_names, path))
+    return loaded_or_refused(
+        tables.read_columns, path, loaded_or_refused(user_data.column_names, path)
+    )
 
 
 def write_rows(columns, path=None):

@@ -59,14 +59,16 @@ def read(loaded, path, input_column=None, target_column=None):
     from keras_seq.data import series_tables
 
     trained = own_data.trained_data(loaded)
-    names = own_data._loaded(column_names, path)
+    names = own_data.loaded_or_refused(column_names, path)
     known = [name for name in (trained.get("input_column") or "").split(",") if name]
     columns = input_column or (",".join(known) if set(known) <= set(names) else None)
     columns = columns.split(",") if columns else None
     target = target_column or (columns[0] if columns else None)
     if target is None and trained.get("target_column") in names:
         target = trained["target_column"]
-    series, names = own_data._loaded(series_tables.read_series, path, columns, target)
+    series, names = own_data.loaded_or_refused(
+        series_tables.read_series, path, columns, target
+    )
     channels = loaded.model.preprocessor.channels
     if series.shape[-1] != channels:
         raise UsageError(

@@ -61,7 +61,7 @@ def read_inputs(preprocessor, arguments):
     arrays = []
     for path in arguments:
         if kind == "video" and videos.is_video(path):
-            arrays.append(own_data._loaded(videos.read_video, path))
+            arrays.append(own_data.loaded_or_refused(videos.read_video, path))
             continue
         if not path.lower().endswith(".npy"):
             given = "as .npy or video files" if kind == "video" else "as .npy files"

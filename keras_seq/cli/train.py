@@ -209,9 +209,7 @@ def run(args):
                 from keras_seq import applications
 
                 builder = getattr(applications, setup.builder)
-                # Recomputed layers must draw no dropout masks (models/memory.py).
-                options = {"dropout": 0.0} if args.remat else {}
-                model = builder.from_preset(args.from_preset, **options)
+                model = builder.from_preset(args.from_preset)
         # The model as built, preprocessor included: what a resumed run reloads.
         with atomic_path(initial_model) as temporary:
             model.save(temporary)

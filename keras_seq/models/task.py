@@ -124,14 +124,14 @@ class Task(LoraTask, QuantizableTask, ExportableTask, keras.Model):
                 train as batches of N * b would, in the memory of b.
             remat: whether `fit` recomputes each transformer layer's
                 activations in the backward pass instead of keeping them
-                (`keras.remat`): less memory, a second forward pass. The
-                layers must have `dropout=0`.
+                (`keras.remat`): less memory, a second forward pass, which
+                replays the forward pass's dropout masks.
             **kwargs: Keras' other options of `compile`.
 
         Raises:
             ValueError: a bad `gradient_accumulation_steps` or `remat`, a
                 loss that expects the other kind of outputs, or `remat` on
-                a model with no transformer layer or with dropout.
+                a model with no transformer layer.
 
         See `keras_seq.models.memory`.
         """

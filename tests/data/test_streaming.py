@@ -1,10 +1,11 @@
 """Tables read as they come: parts, labels, batches, and memory bounded.
 
 The small tests stream tables of a few thousand rows (`stream=True`);
-the slow one generates a table of several hundred MB and trains on it
+the large one generates a table of several hundred MB and trains on it
 for a bounded number of steps in a subprocess, whose peak resident
 memory beyond what Keras, the backend and the model took before the
-table was touched stays far below the table's size.
+table was touched stays far below the table's size (by default under
+PyTorch, where it costs least; the slow run has it on every backend).
 """
 
 import os
@@ -17,6 +18,7 @@ import pytest
 from keras_seq import data as user_data
 from keras_seq.data import streaming
 from tests.data import writers
+from tests.tiers import default_only_under
 
 
 def _table(rows=3000, path="s.csv"):
@@ -185,7 +187,7 @@ print(data.streamed, len(data.train), before, peak_mb())
 """
 
 
-@pytest.mark.slow
+@default_only_under("torch")  # the reading is the backend's least part
 def test_a_table_of_hundreds_of_mb_trains_in_bounded_memory(tmp_path):
     path = writers.large_table(tmp_path / "large.csv", 600)
     size_mb = os.path.getsize(path) / 2**20
