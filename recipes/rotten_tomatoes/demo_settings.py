@@ -25,11 +25,17 @@ from keras_seq.applications import TextClassifier
 from keras_seq.cli import setups
 
 
-def demo_model(changes):
-    """The demo's model with the `TextClassifier` arguments in `changes`."""
+def demo_model(changes, vectors=None):
+    """The demo's model with the `TextClassifier` arguments in `changes`.
+
+    `vectors` (a NumPy array), when given, replace the shipped word vectors
+    as the token embedding's starting point.
+    """
     setup = setups.get(setups.DEFAULT)
     x, y = setups.load_split(setup, "rotten_tomatoes", "train", limit=8)
     model = setup.build(x, y, "rotten_tomatoes", False)
+    if vectors is not None:
+        model.get_layer("embedding").token_embedding.embeddings.assign(vectors)
     if not changes:
         return model
     config = {**model.init_config, **changes}
@@ -45,12 +51,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("changes", nargs="?", default="{}", help="JSON arguments")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--vectors", help="a .npy of starting word vectors (demo_vectors.py)"
+    )
     args = parser.parse_args(argv)
     setup = setups.get(setups.DEFAULT)
     x, y = setups.load_split(setup, "rotten_tomatoes", "train")
     x_val, y_val = setups.load_split(setup, "rotten_tomatoes", "validation")
     keras.utils.set_random_seed(args.seed)
-    model = demo_model(json.loads(args.changes))
+    vectors = None if args.vectors is None else np.load(args.vectors)
+    model = demo_model(json.loads(args.changes), vectors)
     keras.utils.set_random_seed(args.seed)  # as `keras-seq train` before fitting
     model.compile()
     start = time.perf_counter()
@@ -70,6 +80,7 @@ def main(argv=None):
     result = {
         "changes": json.loads(args.changes),
         "seed": args.seed,
+        "vectors": args.vectors,
         "epoch": best + 1,
         "validation_accuracy": round(history["val_accuracy"][best], 4),
         "history": {k: [round(v, 4) for v in vs] for k, vs in history.items()},

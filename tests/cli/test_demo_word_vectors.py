@@ -101,3 +101,30 @@ def test_the_settings_script_changes_only_what_it_is_given():
     np.testing.assert_array_equal(
         _weights(variant, "token_embedding"), _weights(default, "token_embedding")
     )
+
+
+def _script(name):
+    path = SETTINGS.with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def test_the_settings_script_starts_from_the_vectors_it_is_given():
+    # `demo_settings.py --vectors`: other starting words (docs/install.md).
+    default = _built(tiny=False)
+    vectors = 0.5 * _weights(default, "token_embedding")
+    variant = _script("demo_settings").demo_model({"dropout": 0.2}, vectors)
+    np.testing.assert_array_equal(_weights(variant, "token_embedding"), vectors)
+
+
+def test_the_bigram_prototype_hashes_pairs_of_real_words_only():
+    ids = np.array([[5, 9, 2, 0, 0], [7, 0, 0, 0, 0]], dtype="int32")
+    pairs = keras.ops.convert_to_numpy(
+        _script("demo_bigrams").bigram_ids(keras.ops.convert_to_tensor(ids), 64)
+    )
+    assert pairs.shape == (2, 4)
+    assert (pairs[0, :2] >= 1).all() and (pairs[0, :2] < 64).all()
+    assert pairs[0, 0] != pairs[0, 1]
+    assert (pairs[0, 2:] == 0).all() and (pairs[1] == 0).all()
