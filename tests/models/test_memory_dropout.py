@@ -11,25 +11,11 @@ none.
 import keras
 import numpy as np
 
-from keras_seq.applications import TextClassifier
 from keras_seq.models.memory import transformer_layers
+from tests.models.test_memory import _model
 
 _X = np.random.default_rng(0).integers(1, 50, size=(8, 8))
 _Y = np.random.default_rng(1).integers(0, 2, size=(8,))
-
-
-def _model(dropout):
-    keras.utils.set_random_seed(0)
-    return TextClassifier(
-        50,
-        8,
-        2,
-        num_layers=1,
-        num_heads=2,
-        hidden_dim=16,
-        intermediate_dim=32,
-        dropout=dropout,
-    )
 
 
 def _one_step(dropout=0.3, remat=True, seed=None):
