@@ -14,10 +14,8 @@ never read.
 """
 
 import argparse
-import json
 import pathlib
 import sys
-import time
 
 import keras
 import numpy as np
@@ -26,6 +24,8 @@ from keras import ops
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from demo_settings import demo_model  # noqa: E402
+from demo_settings import fit_and_report  # noqa: E402
+from demo_settings import reviews  # noqa: E402
 
 from keras_seq.cli import setups  # noqa: E402
 from keras_seq.layers import MaskedMeanPooling  # noqa: E402
@@ -61,8 +61,7 @@ def main(argv=None):
     parser.add_argument("--dim", type=int, default=16)
     args = parser.parse_args(argv)
     setup = setups.get(setups.DEFAULT)
-    x, y = setups.load_split(setup, "rotten_tomatoes", "train")
-    x_val, y_val = setups.load_split(setup, "rotten_tomatoes", "validation")
+    (x, y), (x_val, y_val) = reviews(setup)
     keras.utils.set_random_seed(args.seed)
     base = demo_model({})
     ids, ids_val = base.preprocessor(list(x)), base.preprocessor(list(x_val))
@@ -73,29 +72,17 @@ def main(argv=None):
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    start = time.perf_counter()
-    stopping = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=setup.patience, restore_best_weights=True
-    )
-    history = model.fit(
+    bigrams = {"buckets": args.buckets, "dim": args.dim}
+    settings = {"bigrams": bigrams, "seed": args.seed}
+    fit_and_report(
+        model,
         np.asarray(ids),
         np.asarray(y),
-        batch_size=setup.batch_size,
-        epochs=setup.epochs,
-        validation_data=(np.asarray(ids_val), np.asarray(y_val)),
-        callbacks=[stopping],
+        (np.asarray(ids_val), np.asarray(y_val)),
+        setup,
+        settings,
         verbose=2,
-    ).history
-    best = int(np.argmin(history["val_loss"]))
-    result = {
-        "bigrams": {"buckets": args.buckets, "dim": args.dim},
-        "seed": args.seed,
-        "epoch": best + 1,
-        "validation_accuracy": round(history["val_accuracy"][best], 4),
-        "history": {k: [round(v, 4) for v in vs] for k, vs in history.items()},
-        "seconds": round(time.perf_counter() - start),
-    }
-    print(json.dumps(result), flush=True)
+    )
 
 
 if __name__ == "__main__":

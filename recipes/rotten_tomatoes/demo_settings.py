@@ -47,22 +47,21 @@ def demo_model(changes, vectors=None):
     return variant
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("changes", nargs="?", default="{}", help="JSON arguments")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--vectors", help="a .npy of starting word vectors (demo_vectors.py)"
+def reviews(setup):
+    """The training and validation reviews and labels: `(x, y), (x_val, y_val)`."""
+    return tuple(
+        setups.load_split(setup, "rotten_tomatoes", part)
+        for part in ("train", "validation")
     )
-    args = parser.parse_args(argv)
-    setup = setups.get(setups.DEFAULT)
-    x, y = setups.load_split(setup, "rotten_tomatoes", "train")
-    x_val, y_val = setups.load_split(setup, "rotten_tomatoes", "validation")
-    keras.utils.set_random_seed(args.seed)
-    vectors = None if args.vectors is None else np.load(args.vectors)
-    model = demo_model(json.loads(args.changes), vectors)
-    keras.utils.set_random_seed(args.seed)  # as `keras-seq train` before fitting
-    model.compile()
+
+
+def fit_and_report(model, x, y, validation, setup, settings, verbose=0):
+    """Trains the compiled `model` as `keras-seq train` does; prints one JSON line.
+
+    Early stopping on the validation loss keeps the epoch of the lowest;
+    the line holds `settings`, that epoch, its validation accuracy, every
+    epoch's figures and the seconds taken.
+    """
     start = time.perf_counter()
     stopping = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=setup.patience, restore_best_weights=True
@@ -72,21 +71,42 @@ def main(argv=None):
         y,
         batch_size=setup.batch_size,
         epochs=setup.epochs,
-        validation_data=(x_val, y_val),
+        validation_data=validation,
         callbacks=[stopping],
-        verbose=0,
+        verbose=verbose,
     ).history
     best = int(np.argmin(history["val_loss"]))
     result = {
-        "changes": json.loads(args.changes),
-        "seed": args.seed,
-        "vectors": args.vectors,
+        **settings,
         "epoch": best + 1,
         "validation_accuracy": round(history["val_accuracy"][best], 4),
         "history": {k: [round(v, 4) for v in vs] for k, vs in history.items()},
         "seconds": round(time.perf_counter() - start),
     }
     print(json.dumps(result), flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("changes", nargs="?", default="{}", help="JSON arguments")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--vectors", help="a .npy of starting word vectors (demo_vectors.py)"
+    )
+    args = parser.parse_args(argv)
+    setup = setups.get(setups.DEFAULT)
+    (x, y), validation = reviews(setup)
+    keras.utils.set_random_seed(args.seed)
+    vectors = None if args.vectors is None else np.load(args.vectors)
+    model = demo_model(json.loads(args.changes), vectors)
+    keras.utils.set_random_seed(args.seed)  # as `keras-seq train` before fitting
+    model.compile()
+    settings = {
+        "changes": json.loads(args.changes),
+        "seed": args.seed,
+        "vectors": args.vectors,
+    }
+    fit_and_report(model, x, y, validation, setup, settings)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from demo_settings import demo_model  # noqa: E402
+from demo_settings import reviews  # noqa: E402
 
 from keras_seq.cli import setups  # noqa: E402
 
@@ -34,8 +35,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     setup = setups.get(setups.DEFAULT)
-    x, y = setups.load_split(setup, "rotten_tomatoes", "train")
-    x_val, y_val = setups.load_split(setup, "rotten_tomatoes", "validation")
+    (x, y), (x_val, y_val) = reviews(setup)
     keras.utils.set_random_seed(args.seed)
     model = demo_model({})
     start_weights = model.get_weights()

@@ -74,6 +74,15 @@ def _checked(result, check):
     return result
 
 
+def refused_line(*args):
+    """The one line `keras-seq args` writes as it refuses them (exit status 2)."""
+    result = keras_seq(*args, check=False)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
 def check_png(path, min_size=(300, 200)):
     """The PNG opens, is at least `min_size` pixels and is not one flat colour."""
     from PIL import Image

@@ -15,6 +15,7 @@ import shutil
 import pytest
 
 from tests.cli.conftest import keras_seq
+from tests.cli.conftest import refused_line
 from tests.data import writers
 
 
@@ -124,14 +125,6 @@ def test_a_series_class_folder_trains_and_predicts_a_csv_of_paths():
     assert {row["prediction"] for row in predicted} <= {"left", "right"}
 
 
-def _refused(*args):
-    result = keras_seq(*args, check=False)
-    assert result.returncode == 2, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     "make, data, message",
     [
@@ -156,23 +149,23 @@ def _refused(*args):
 def test_bad_files_are_refused_before_anything_is_written(make, data, message):
     make()
     path, *options = data.split()
-    line = _refused("train", "--data", path, *options, "--tiny", "--output", "run")
+    line = refused_line("train", "--data", path, *options, "--tiny", "--output", "run")
     assert message in line
     assert not os.path.exists("run")
 
 
-def test_a_bad_image_and_an_unseen_test_label_are_refused():
+def test_a_bad_image_and_an_unseen_test_label_arerefused_line():
     writers.class_folder("photos", "image", per_class=4)
     with open("photos/b/2.png", "wb") as handle:
         handle.write(b"broken")
-    line = _refused("train", "vit", "--data", "photos", "--tiny", "--output", "run")
+    line = refused_line("train", "vit", "--data", "photos", "--tiny", "--output", "run")
     assert line.startswith("keras-seq train: error: photos/b/2.png: cannot read")
     writers.image("photos/b/2.png", seed=2)
-    line = _refused("train", "--data", "photos", "--tiny", "--output", "run")
+    line = refused_line("train", "--data", "photos", "--tiny", "--output", "run")
     assert "photos: holds image inputs; text_classifier reads text" in line
     writers.write_table("train.csv", writers.reviews(12))
     writers.write_table("test.csv", [{"text": "x", "label": "meh"}])
-    line = _refused(
+    line = refused_line(
         "train", "--data", "train.csv", "--test-data", "test.csv", "--output", "run"
     )
     assert "test.csv, row 1, column 'label': the label 'meh' is not one" in line

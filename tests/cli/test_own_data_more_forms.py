@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.cli.conftest import keras_seq
+from tests.cli.conftest import refused_line
 from tests.data import writers
 
 
@@ -42,14 +43,6 @@ def _evaluated(data, metric):
     assert found, printed
     baselines = re.findall(r"  baseline, (.+): ([\d.]+)", printed)
     return float(found[1]), int(found[2]), {k: float(v) for k, v in baselines}
-
-
-def _refused(*args):
-    result = keras_seq(*args, check=False)
-    assert result.returncode == 2, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.mark.slow
@@ -146,7 +139,7 @@ def test_sequence_tagger_forecasts_a_series_table():
     )
     # A table without the channels training read: refused in one line.
     writers.write_table("level.csv", [{"level": row["level"]} for row in rows])
-    line = _refused("predict", "run", "--data", "level.csv")
+    line = refused_line("predict", "run", "--data", "level.csv")
     assert line.endswith(
         "level.csv: 1 numeric columns (level); run/model.keras forecasts from "
         "2: name them with --input-column A,B (the target first)"
